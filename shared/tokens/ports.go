@@ -1,0 +1,97 @@
+package tokens
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors that every Store returns, wrapped or bare. Any other
+// store error means the store could not be reached or failed, and the
+// Service answers temporarily_unavailable.
+var (
+	// ErrNotFound: no such item, or its ttl has passed (DESIGN.md §7.6).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a conditional write lost to another writer or the
+	// item is no longer in the expected state.
+	ErrConflict = errors.New("conflict")
+	// ErrAlreadyExists: a create found the key taken.
+	ErrAlreadyExists = errors.New("already exists")
+)
+
+// ClientStore persists OAuth clients.
+type ClientStore interface {
+	CreateClient(ctx context.Context, c Client) error
+	// GetClient returns ErrNotFound for an unknown id.
+	GetClient(ctx context.Context, id string) (Client, error)
+	ListClients(ctx context.Context) ([]Client, error)
+	// DisableClient returns ErrNotFound for an unknown id.
+	DisableClient(ctx context.Context, id string) error
+}
+
+// UserStore persists resource owners for the password grant.
+type UserStore interface {
+	CreateUser(ctx context.Context, u User) error
+	// GetUser returns ErrNotFound for an unknown username.
+	GetUser(ctx context.Context, username string) (User, error)
+	// RecordLoginFailure atomically adds one to the user's failure count,
+	// sets LastFailedAt to at, and returns the updated user.
+	RecordLoginFailure(ctx context.Context, username string, at time.Time) (User, error)
+	// ResetLoginFailures sets the failure count to zero.
+	ResetLoginFailures(ctx context.Context, username string) error
+}
+
+// SessionStore persists refresh-capable sessions. Every write that must
+// not race is a conditional write.
+type SessionStore interface {
+	// CreateSession writes a new session; ErrAlreadyExists if the id is taken.
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession returns ErrNotFound for an unknown id or one whose
+	// AbsoluteExpiresAt (its ttl) is not after the store's clock.
+	GetSession(ctx context.Context, id string) (Session, error)
+	// UpdateSession writes the mutable fields of s (Generation, Previous
+	// and Current hashes, RotatedAt, IdleExpiresAt, LastUsedAt, AccessJTI,
+	// IP, UserAgent) on condition that the stored generation equals
+	// expectGeneration and the session is active. When the condition
+	// fails it returns the session as stored now and ErrConflict.
+	UpdateSession(ctx context.Context, s Session, expectGeneration int) (Session, error)
+	// RevokeSession marks an active session revoked with a reason.
+	// Revoking an already revoked session returns ErrConflict; an
+	// unknown one ErrNotFound.
+	RevokeSession(ctx context.Context, id, reason string, at time.Time) error
+}
+
+// KeyStore persists the signing key set as one versioned record, so that
+// a rotation is one conditional write and two containers can never both
+// promote a key.
+type KeyStore interface {
+	// GetKeySet returns ErrNotFound when no key set exists yet.
+	GetKeySet(ctx context.Context) (KeySet, error)
+	// PutKeySet writes ks on condition that the stored version equals
+	// expectVersion (0: no key set exists yet); ErrConflict otherwise.
+	// ks.Version must be expectVersion+1.
+	PutKeySet(ctx context.Context, ks KeySet, expectVersion int) error
+}
+
+// Store is everything the Service persists.
+type Store interface {
+	ClientStore
+	UserStore
+	SessionStore
+}
+
+// Signer signs access tokens and publishes the verification keys.
+type Signer interface {
+	// Sign returns the compact JWS of the claims, an RFC 9068 access token.
+	Sign(ctx context.Context, c AccessClaims) (string, error)
+	// JWKS returns the public key set as JSON (RFC 7517 §5).
+	JWKS(ctx context.Context) ([]byte, error)
+}
+
+// PasswordHasher hashes and verifies user passwords (argon2id in production).
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	// Verify reports whether password matches the encoded hash; an error
+	// means the hash itself is malformed.
+	Verify(encoded, password string) (bool, error)
+}
