@@ -1,0 +1,113 @@
+package tokens
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/latchkey/latchkey/shared/oauth"
+)
+
+// Options configure a Service. Store, Signer and Now are required for
+// issuing; RefreshKey is required for anything that mints or checks
+// refresh tokens.
+type Options struct {
+	Store     Store
+	Signer    Signer
+	Passwords PasswordHasher
+	// RefreshKey is the HMAC key of refresh tokens, derived from the
+	// key-encryption key. Functions that never see refresh tokens leave it nil.
+	RefreshKey []byte
+	Issuer     string
+	// Audience is the aud of access tokens; the issuer when empty.
+	Audience []string
+	Defaults ClientDefaults
+	// ClientCacheTTL is how long a client record is reused from memory.
+	ClientCacheTTL time.Duration
+	Now            func() time.Time
+	Log            *slog.Logger
+}
+
+// Service is Latchkey's core: every function calls one of its methods.
+type Service struct {
+	store      Store
+	signer     Signer
+	passwords  PasswordHasher
+	refreshKey []byte
+	issuer     string
+	audience   []string
+	defaults   ClientDefaults
+	now        func() time.Time
+	log        *slog.Logger
+	clients    *clientCache
+	dummyOnce  sync.Once
+	dummy      string
+}
+
+// New returns a Service for the options.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if len(o.Audience) == 0 {
+		o.Audience = []string{o.Issuer}
+	}
+	if o.Defaults == (ClientDefaults{}) {
+		o.Defaults = StandardClientDefaults
+	}
+	return &Service{
+		store:      o.Store,
+		signer:     o.Signer,
+		passwords:  o.Passwords,
+		refreshKey: o.RefreshKey,
+		issuer:     o.Issuer,
+		audience:   o.Audience,
+		defaults:   o.Defaults,
+		now:        o.Now,
+		log:        o.Log,
+		clients:    newClientCache(o.ClientCacheTTL, o.Now),
+	}
+}
+
+// Issuer returns the issuer identifier (RFC 8414 §2).
+func (s *Service) Issuer() string { return s.issuer }
+
+// storeError turns a store failure into the OAuth answer: sentinels are
+// the caller's to handle, anything else is an outage (DESIGN.md §7.4).
+func storeError(err error) error {
+	if oauth.As(err) != nil {
+		return err
+	}
+	return oauth.TemporarilyUnavailable(err)
+}
+
+// audit logs one security event with the fields DESIGN.md §8 names. It
+// never receives a token, secret or password.
+func (s *Service) audit(ctx context.Context, level slog.Level, event string, attrs ...slog.Attr) {
+	s.log.LogAttrs(ctx, level, event, append([]slog.Attr{slog.String("event", event)}, attrs...)...)
+}
+
+func notFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+var errNoRefreshKey = errors.New("tokens: no refresh key configured")
+
+// shortHash identifies a value in logs without writing it: the first
+// eight bytes of its SHA-256, in hex. Used for usernames that failed to
+// sign in, which are sometimes passwords typed into the wrong field.
+func shortHash(v string) string { return hex.EncodeToString(HashToken(v)[:8]) }
+
+func (s *Service) refreshAbsoluteTTL(c Client) time.Duration {
+	if c.RefreshAbsoluteTTL > 0 {
+		return c.RefreshAbsoluteTTL
+	}
+	return s.defaults.RefreshAbsoluteTTL
+}
+
+// refreshIdleTTL returns the client's idle window; 0 means none.
+func (s *Service) refreshIdleTTL(c Client) time.Duration { return c.RefreshIdleTTL }
