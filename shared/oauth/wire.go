@@ -2,12 +2,16 @@ package oauth
 
 // TokenResponse is the successful answer of the token endpoint (RFC 6749 §5.1).
 type TokenResponse struct {
-	AccessToken     string `json:"access_token"`
-	TokenType       string `json:"token_type"`
-	ExpiresIn       int64  `json:"expires_in"`
-	RefreshToken    string `json:"refresh_token,omitempty"`
-	Scope           string `json:"scope,omitempty"`
-	IssuedTokenType string `json:"issued_token_type,omitempty"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	// RefreshTokenExpiresIn is how long the refresh token stays usable if
+	// unused (the earlier of the idle and absolute expiry); not in RFC
+	// 6749, but sent by several servers and used to set cookie lifetimes.
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in,omitempty"`
+	Scope                 string `json:"scope,omitempty"`
+	IssuedTokenType       string `json:"issued_token_type,omitempty"`
 }
 
 // ErrorResponse is the JSON body of an error (RFC 6749 §5.2).

@@ -50,7 +50,11 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 	s.audit(ctx, slog.LevelInfo, "token_issued", slog.String("client_id", c.ID), slog.String("sub", u.Subject),
 		slog.String("sid", sessionID(g.session)), slog.String("jti", at.jti),
 		slog.String("grant_type", oauth.GrantPassword), slog.String("outcome", "ok"))
-	return at.response(scopes, refreshToken), nil
+	resp := at.response(scopes)
+	if g.session != nil {
+		resp = withRefresh(resp, refreshToken, *g.session, now)
+	}
+	return resp, nil
 }
 
 // checkPassword verifies a user's password, counting failures and

@@ -152,7 +152,7 @@ func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refresh
 	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.Int("generation", next.Generation), slog.String("outcome", "ok"))
-	return at.response(scopes, token), nil
+	return withRefresh(at.response(scopes), token, next, now), nil
 }
 
 // nextGeneration returns the session after a refresh at now and the
@@ -188,7 +188,7 @@ func (s *Service) replayInGrace(ctx context.Context, c Client, sess Session, sco
 	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.Int("generation", sess.Generation), slog.String("outcome", "grace_replay"))
-	return at.response(scopes, token), nil
+	return withRefresh(at.response(scopes), token, sess, now), nil
 }
 
 // reuseDetected revokes the whole session when a spent token comes back

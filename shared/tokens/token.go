@@ -70,7 +70,7 @@ func (s *Service) clientCredentials(ctx context.Context, c Client, r TokenReques
 	}
 	s.audit(ctx, slog.LevelInfo, "token_issued", slog.String("client_id", c.ID), slog.String("sub", c.ID),
 		slog.String("jti", at.jti), slog.String("grant_type", oauth.GrantClientCredentials), slog.String("outcome", "ok"))
-	return at.response(scopes, ""), nil
+	return at.response(scopes), nil
 }
 
 // accessGrant is what one access token is issued for.
@@ -88,14 +88,20 @@ type issuedAccess struct {
 	expiresIn int64
 }
 
-func (a issuedAccess) response(scopes []string, refreshToken string) oauth.TokenResponse {
+func (a issuedAccess) response(scopes []string) oauth.TokenResponse {
 	return oauth.TokenResponse{
-		AccessToken:  a.token,
-		TokenType:    oauth.TokenTypeBearer,
-		ExpiresIn:    a.expiresIn,
-		RefreshToken: refreshToken,
-		Scope:        oauth.JoinScope(scopes),
+		AccessToken: a.token,
+		TokenType:   oauth.TokenTypeBearer,
+		ExpiresIn:   a.expiresIn,
+		Scope:       oauth.JoinScope(scopes),
 	}
+}
+
+// withRefresh adds a refresh token of sess to the response.
+func withRefresh(resp oauth.TokenResponse, token string, sess Session, now time.Time) oauth.TokenResponse {
+	resp.RefreshToken = token
+	resp.RefreshTokenExpiresIn = int64(sess.ExpiresAt().Sub(now) / time.Second)
+	return resp
 }
 
 // issueAccess signs an access token (RFC 9068). Its exp never passes the
@@ -126,4 +132,13 @@ func (s *Service) accessTTL(c Client) time.Duration {
 		return c.AccessTokenTTL
 	}
 	return s.defaults.AccessTokenTTL
+}
+
+// JWKS returns the public signing keys as a JSON key set (RFC 7517 §5).
+func (s *Service) JWKS(ctx context.Context) ([]byte, error) {
+	set, err := s.signer.JWKS(ctx)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return set, nil
 }

@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/latchkey/latchkey/shared/oauth"
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// Function names: one per folder in functions/ and Lambda in template.yaml.
+const (
+	FunctionToken        = "token"
+	FunctionRefresh      = "refresh"
+	FunctionRevoke       = "revoke"
+	FunctionMint         = "mint"
+	FunctionIntrospect   = "introspect"
+	FunctionSessionsList = "sessions-list"
+)
+
+// API serves the endpoints over one core Service.
+type API struct {
+	svc *tokens.Service
+	log *slog.Logger
+}
+
+// New returns the API over svc, logging to log.
+func New(svc *tokens.Service, log *slog.Logger) *API {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &API{svc: svc, log: log}
+}
+
+// Route is one endpoint: the function that serves it, its method and its
+// path pattern (net/http.ServeMux syntax, which matches API Gateway's).
+type Route struct {
+	Function string
+	Method   string
+	Path     string
+	handler  func(*API, http.ResponseWriter, *http.Request)
+}
+
+// routes is the route table. A test holds it equal to the HttpApi events
+// in template.yaml, so local and deployed never drift.
+var routes = []Route{
+	{FunctionToken, http.MethodPost, "/oauth2/token", (*API).token},
+	{FunctionToken, http.MethodGet, "/.well-known/oauth-authorization-server", (*API).metadata},
+	{FunctionToken, http.MethodGet, "/.well-known/jwks.json", (*API).jwks},
+	{FunctionRefresh, http.MethodPost, "/oauth2/refresh", (*API).refresh},
+}
+
+// Routes returns the route table.
+func Routes() []Route { return slices.Clone(routes) }
+
+// Handler returns the routes of the named functions on one mux, or every
+// route when none is named. A known path called with another method is
+// answered 405, an unknown path 404, both as JSON errors.
+func (a *API) Handler(functions ...string) http.Handler {
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	for _, rt := range routes {
+		if len(functions) > 0 && !slices.Contains(functions, rt.Function) {
+			continue
+		}
+		handle := rt.handler
+		mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) { handle(a, w, r) })
+		allowed[rt.Path] = append(allowed[rt.Path], rt.Method)
+	}
+	for path, methods := range allowed {
+		mux.Handle(path, a.methodNotAllowed(methods))
+	}
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, oauth.NotFound("no endpoint at "+r.URL.Path))
+	}))
+	return mux
+}
+
+func (a *API) methodNotAllowed(methods []string) http.HandlerFunc {
+	allow := strings.Join(methods, ", ")
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		a.writeError(w, r, oauth.MethodNotAllowed(r.Method+" is not allowed here; use "+allow))
+	}
+}

@@ -1,0 +1,37 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/latchkey/latchkey/shared/oauth"
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// token serves POST /oauth2/token (RFC 6749 §3.2) for every grant.
+func (a *API) token(w http.ResponseWriter, r *http.Request) {
+	form, err := parseForm(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	auth, err := clientAuth(r, form)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	resp, err := a.svc.Token(r.Context(), tokens.TokenRequest{
+		Client:       auth,
+		GrantType:    form.Get(oauth.ParamGrantType),
+		Scope:        form.Get(oauth.ParamScope),
+		Username:     form.Get(oauth.ParamUsername),
+		Password:     form.Get(oauth.ParamPassword),
+		RefreshToken: form.Get(oauth.ParamRefreshToken),
+		IP:           clientIP(r),
+		UserAgent:    r.UserAgent(),
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
