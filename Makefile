@@ -1,0 +1,23 @@
+# Entry points; the work is in scripts/.
+DDB_PORT ?= 8000
+
+.PHONY: test dev sam-check ddb-start ddb-stop
+
+# go vet, go test against a private DynamoDB Local, then sam-check (CI runs this).
+test:
+	scripts/test.sh
+
+# DynamoDB Local on 8000, table, demo data, `latchkey serve` on 127.0.0.1:8080.
+dev:
+	scripts/dev.sh
+
+# The SAM template lints clean and every function builds.
+sam-check:
+	scripts/sam.sh validate --lint
+	scripts/sam.sh build
+
+ddb-start:
+	scripts/dynamodb-local.sh start $(DDB_PORT)
+
+ddb-stop:
+	scripts/dynamodb-local.sh stop $(DDB_PORT)
