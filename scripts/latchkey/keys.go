@@ -1,0 +1,40 @@
+package main
+
+import "context"
+
+func (c cli) keys(ctx context.Context, args []string) error {
+	return c.sub(ctx, "keys", args, map[string]func(context.Context, []string) error{
+		"rotate": c.keysRotate, "list": c.keysList,
+	})
+}
+
+// keysRotate promotes the next key now: it starts signing, the current one
+// retires and stays published until its tokens have expired.
+func (c cli) keysRotate(ctx context.Context, args []string) error {
+	if err := parse(c.flags("keys rotate"), args, 0); err != nil {
+		return err
+	}
+	a, err := c.app(ctx)
+	if err != nil {
+		return err
+	}
+	if err := a.Keys.Rotate(ctx); err != nil {
+		return err
+	}
+	return c.keysList(ctx, nil)
+}
+
+func (c cli) keysList(ctx context.Context, args []string) error {
+	if err := parse(c.flags("keys list"), args, 0); err != nil {
+		return err
+	}
+	a, err := c.app(ctx)
+	if err != nil {
+		return err
+	}
+	infos, err := a.Keys.List(ctx)
+	if err != nil {
+		return err
+	}
+	return c.printJSON(infos)
+}

@@ -1,0 +1,79 @@
+// Command latchkey is Latchkey's local server and admin CLI. `serve` runs
+// every function's routes on one port with the same handlers the Lambdas
+// run; the other commands talk to the table directly, on DynamoDB Local
+// (DYNAMODB_ENDPOINT) or with AWS credentials.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: latchkey <command> [flags]
+
+  serve --addr 127.0.0.1:8080      serve every route on one port
+  table create [--template F]      create the table as template.yaml defines it
+  client create|list|disable       manage OAuth clients
+  user create                      create a user (password on stdin)
+  keys rotate|list                 manage signing keys
+  demo seed                        seed a demo client and user into an empty table
+
+Configuration comes from the environment: TABLE_NAME, ISSUER,
+DYNAMODB_ENDPOINT, KEY_ENCRYPTION_KEY or KEY_ENCRYPTION_SECRET_ARN,
+AWS_REGION, LOG_LEVEL.`
+
+// cli carries the process's streams and environment to every command.
+type cli struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	lookup func(string) (string, bool)
+}
+
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	c := cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv}
+	if err := c.run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "latchkey:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run dispatches one command line.
+func (c cli) run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, usage)
+		return errUsage
+	}
+	cmds := map[string]func(context.Context, []string) error{
+		"serve": c.serve, "table": c.table, "client": c.client,
+		"user": c.user, "keys": c.keys, "demo": c.demo,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintln(c.stderr, usage)
+		return errUsage
+	}
+	return cmd(ctx, args[1:])
+}
+
+// sub dispatches a command's subcommands.
+func (c cli) sub(ctx context.Context, name string, args []string, subs map[string]func(context.Context, []string) error) error {
+	if len(args) > 0 {
+		if f, ok := subs[args[0]]; ok {
+			return f(ctx, args[1:])
+		}
+	}
+	fmt.Fprintf(c.stderr, "usage: latchkey %s <%s> [flags]\n", name, keys(subs))
+	return errUsage
+}

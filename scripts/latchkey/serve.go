@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// serve runs every function's routes on one port: the handlers the
+// Lambda functions run, on a plain HTTP server.
+func (c cli) serve(ctx context.Context, args []string) error {
+	fs := c.flags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	a, err := c.app(ctx)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: *addr, Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	fmt.Fprintf(c.stderr, "latchkey: serving every function on http://%s (issuer %s)\n", *addr, a.Config.Issuer)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/latchkey/latchkey/shared/config"
+	"github.com/latchkey/latchkey/shared/httpapi"
+	"github.com/latchkey/latchkey/shared/password"
+	"github.com/latchkey/latchkey/shared/signing"
+	"github.com/latchkey/latchkey/shared/store/dynamo"
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// App is a wired Latchkey process.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	Store   *dynamo.Store
+	Keys    *signing.Keys
+	Service *tokens.Service
+	API     *httpapi.API
+}
+
+// Options override what tests need to control. The zero value is production.
+type Options struct {
+	// Now is the clock of every component; time.Now when nil.
+	Now func() time.Time
+	// LogOutput receives the JSON logs; os.Stderr when nil.
+	LogOutput io.Writer
+	// Passwords hashes user passwords; argon2id at OWASP's cost when nil.
+	Passwords tokens.PasswordHasher
+	// DynamoDB is the client to use instead of building one from Config.
+	DynamoDB dynamo.API
+}
+
+// New builds the process described by cfg.
+func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.LogOutput == nil {
+		o.LogOutput = os.Stderr
+	}
+	if o.Passwords == nil {
+		o.Passwords = password.OWASP
+	}
+	log := slog.New(slog.NewJSONHandler(o.LogOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	api := o.DynamoDB
+	if api == nil {
+		client, err := dynamo.NewClient(ctx, cfg.Region, cfg.DynamoDBEndpoint)
+		if err != nil {
+			return nil, fmt.Errorf("dynamodb client: %w", err)
+		}
+		api = client
+	}
+	store := dynamo.New(api, cfg.TableName, o.Now)
+	kek, err := loadKEK(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := signing.New(signing.Options{
+		Store: store, KEK: kek, Issuer: cfg.Issuer, RotationPeriod: cfg.KeyRotationPeriod,
+		MaxTokenLifetime: tokens.MaxAccessTokenTTL, CacheTTL: cfg.KeyCacheTTL, Now: o.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	var refreshKey []byte
+	if kek != nil {
+		if refreshKey, err = signing.RefreshKey(kek); err != nil {
+			return nil, err
+		}
+	}
+	svc := tokens.New(tokens.Options{
+		Store: store, Signer: keys, Passwords: o.Passwords, RefreshKey: refreshKey,
+		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL, Now: o.Now, Log: log,
+	})
+	return &App{Config: cfg, Log: log, Store: store, Keys: keys, Service: svc, API: httpapi.New(svc, log)}, nil
+}
+
+// Handler returns the HTTP handler for the named functions' routes, or
+// for every route when none is named.
+func (a *App) Handler(functions ...string) http.Handler { return a.API.Handler(functions...) }
+
+func defaults(cfg config.Config) tokens.ClientDefaults {
+	return tokens.ClientDefaults{
+		AccessTokenTTL: cfg.AccessTokenTTL, RefreshAbsoluteTTL: cfg.RefreshAbsoluteTTL,
+		RefreshIdleTTL: cfg.RefreshIdleTTL, RefreshReuseGrace: cfg.RefreshReuseGrace,
+	}
+}
