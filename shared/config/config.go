@@ -79,7 +79,9 @@ type reader struct {
 	errs   []error
 }
 
-func (r *reader) fail(format string, args ...any) { r.errs = append(r.errs, fmt.Errorf(format, args...)) }
+func (r *reader) fail(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf(format, args...))
+}
 
 func (r *reader) str(key, def string) string {
 	if v, ok := r.lookup(key); ok && strings.TrimSpace(v) != "" {

@@ -1,0 +1,114 @@
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/shared/app"
+	"github.com/latchkey/latchkey/shared/config"
+	"github.com/latchkey/latchkey/shared/password"
+	"github.com/latchkey/latchkey/shared/store/dynamo/dynamotest"
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// Start is where every Harness clock starts: a fixed instant, so golden
+// values and expiry arithmetic are reproducible.
+var Start = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// CheapPasswords hashes with argon2id at a cost fit for tests only.
+var CheapPasswords = password.Argon2id{MemoryKiB: 64, Time: 1, Threads: 1}
+
+// Harness is one Latchkey process on its own table.
+type Harness struct {
+	T      testing.TB
+	App    *app.App
+	Clock  *Clock
+	DB     *dynamotest.Env
+	Server *httptest.Server
+	Logs   *SyncBuffer
+}
+
+// New starts a Harness; the server and table go away with t. Config
+// overrides may adjust the defaults before the process is built.
+func New(t testing.TB, overrides ...func(*config.Config)) *Harness {
+	t.Helper()
+	db := dynamotest.NewTable(t)
+	cfg := config.Config{
+		TableName: db.Table, Issuer: "https://auth.test", Region: "us-east-1",
+		KeyEncryptionKey: bytes.Repeat([]byte{7}, 32), ClientCacheTTL: 30 * time.Second,
+		KeyCacheTTL: 5 * time.Minute, KeyRotationPeriod: 720 * time.Hour,
+		AccessTokenTTL: 15 * time.Minute, RefreshAbsoluteTTL: 720 * time.Hour,
+		RefreshIdleTTL: 168 * time.Hour, RefreshReuseGrace: 30 * time.Second,
+	}
+	for _, o := range overrides {
+		o(&cfg)
+	}
+	clock := NewClock(Start)
+	logs := &SyncBuffer{}
+	a, err := app.New(context.Background(), cfg, app.Options{
+		Now: clock.Now, LogOutput: logs, Passwords: CheapPasswords, DynamoDB: db.Client,
+	})
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &Harness{T: t, App: a, Clock: clock, DB: db, Server: srv, Logs: logs}
+}
+
+// Client registers a client from spec, filling the deployment's defaults
+// for lifetimes it leaves zero, and returns it with its secret.
+func (h *Harness) Client(spec tokens.ClientSpec) (tokens.Client, string) {
+	h.T.Helper()
+	if spec.Name == "" {
+		spec.Name = "test"
+	}
+	if spec.RefreshIdleTTL == 0 {
+		spec.RefreshIdleTTL = h.App.Config.RefreshIdleTTL
+	}
+	c, secret, err := h.App.Service.CreateClient(context.Background(), spec)
+	if err != nil {
+		h.T.Fatalf("CreateClient: %v", err)
+	}
+	return c, secret
+}
+
+// User registers a user and returns its subject.
+func (h *Harness) User(username, pw string) string {
+	h.T.Helper()
+	u, err := h.App.Service.CreateUser(context.Background(), username, pw)
+	if err != nil {
+		h.T.Fatalf("CreateUser: %v", err)
+	}
+	return u.Subject
+}
+
+// BasicAuth returns the Authorization header value for a client.
+func BasicAuth(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
+}
+
+// SyncBuffer is a goroutine-safe log sink.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
