@@ -14,7 +14,8 @@ type Config struct {
 	// TableName is the DynamoDB table (TABLE_NAME, required).
 	TableName string
 	// Issuer is the iss of every token and the base of the metadata URLs
-	// (ISSUER, required).
+	// (ISSUER). Empty means https:// plus the host each request reached,
+	// which behind API Gateway is the API's own domain.
 	Issuer string
 	// DynamoDBEndpoint points at DynamoDB Local (DYNAMODB_ENDPOINT, local only).
 	DynamoDBEndpoint string
@@ -50,7 +51,7 @@ func FromEnv(lookup Lookup) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
 		TableName:              r.required("TABLE_NAME"),
-		Issuer:                 strings.TrimSuffix(r.required("ISSUER"), "/"),
+		Issuer:                 strings.TrimSuffix(r.str("ISSUER", ""), "/"),
 		DynamoDBEndpoint:       r.str("DYNAMODB_ENDPOINT", ""),
 		Region:                 r.str("AWS_REGION", "us-east-1"),
 		KeyEncryptionKey:       r.key("KEY_ENCRYPTION_KEY"),

@@ -37,7 +37,7 @@ func TestFromEnvErrors(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"missing table and issuer", map[string]string{}, "TABLE_NAME is required"},
+		{"missing table", map[string]string{}, "TABLE_NAME is required"},
 		{"bad duration", map[string]string{"TABLE_NAME": "t", "ISSUER": "i", "KEY_ROTATION_PERIOD": "soon"}, "KEY_ROTATION_PERIOD"},
 		{"short key", map[string]string{"TABLE_NAME": "t", "ISSUER": "i", "KEY_ENCRYPTION_KEY": "c2hvcnQ="}, "32 bytes"},
 		{"bad level", map[string]string{"TABLE_NAME": "t", "ISSUER": "i", "LOG_LEVEL": "loud"}, "LOG_LEVEL"},

@@ -75,7 +75,19 @@ func (a *API) Handler(functions ...string) http.Handler {
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, oauth.NotFound("no endpoint at "+r.URL.Path))
 	}))
-	return mux
+	if a.svc.HasFixedIssuer() {
+		return mux
+	}
+	return requestIssuer(mux)
+}
+
+// requestIssuer names the issuer after the host the request reached, for
+// deployments without a configured ISSUER. Behind API Gateway the host is
+// the API's own domain, which a caller cannot choose.
+func requestIssuer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(tokens.WithIssuer(r.Context(), "https://"+r.Host)))
+	})
 }
 
 func (a *API) methodNotAllowed(methods []string) http.HandlerFunc {

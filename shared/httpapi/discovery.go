@@ -9,7 +9,7 @@ import (
 // metadata serves the authorization server metadata (RFC 8414 §3), so a
 // client can configure itself from the issuer alone.
 func (a *API) metadata(w http.ResponseWriter, r *http.Request) {
-	iss := a.svc.Issuer()
+	iss := a.svc.Issuer(r.Context())
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	writeJSON(w, http.StatusOK, oauth.ServerMetadata{
 		Issuer:                            iss,

@@ -55,9 +55,6 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if len(o.Audience) == 0 {
-		o.Audience = []string{o.Issuer}
-	}
 	if o.Defaults == (ClientDefaults{}) {
 		o.Defaults = StandardClientDefaults
 	}
@@ -75,8 +72,30 @@ func New(o Options) *Service {
 	}
 }
 
-// Issuer returns the issuer identifier (RFC 8414 §2).
-func (s *Service) Issuer() string { return s.issuer }
+// issuerKey carries a per-request issuer in a context.
+type issuerKey struct{}
+
+// WithIssuer returns ctx carrying the issuer a request was addressed to.
+// It is used only when the deployment configures no fixed issuer (the SAM
+// template cannot name the API's own URL without a circular reference),
+// so the issuer is https:// plus the host API Gateway answered on.
+func WithIssuer(ctx context.Context, issuer string) context.Context {
+	return context.WithValue(ctx, issuerKey{}, issuer)
+}
+
+// HasFixedIssuer reports whether the issuer is configured rather than
+// taken from each request.
+func (s *Service) HasFixedIssuer() bool { return s.issuer != "" }
+
+// Issuer returns the issuer identifier (RFC 8414 §2): the configured one,
+// or the one WithIssuer put on ctx.
+func (s *Service) Issuer(ctx context.Context) string {
+	if s.issuer != "" {
+		return s.issuer
+	}
+	iss, _ := ctx.Value(issuerKey{}).(string)
+	return iss
+}
 
 // storeError turns a store failure into the OAuth answer: sentinels are
 // the caller's to handle, anything else is an outage (DESIGN.md §7.4).

@@ -109,8 +109,13 @@ func withRefresh(resp oauth.TokenResponse, token string, sess Session, now time.
 func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now time.Time) (issuedAccess, error) {
 	now = now.Truncate(time.Second)
 	exp := now.Add(s.accessTTL(c))
+	iss := s.Issuer(ctx)
+	aud := s.audience
+	if len(aud) == 0 {
+		aud = []string{iss}
+	}
 	claims := AccessClaims{
-		Issuer: s.issuer, Subject: g.subject, Audience: s.audience,
+		Issuer: iss, Subject: g.subject, Audience: aud,
 		IssuedAt: now, JTI: g.jti, ClientID: c.ID, Scope: g.scopes,
 	}
 	if g.session != nil {
