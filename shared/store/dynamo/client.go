@@ -1,0 +1,165 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// Client items live in partition CLIENT#<id>. They are also indexed in the
+// single GSI1 partition CLIENTS (sort key: the id), so that ListClients is a
+// Query of the few client items rather than a Scan of every session.
+const (
+	clientPrefix  = "CLIENT#"
+	clientsGSI1PK = "CLIENTS"
+	attrDisabled  = "disabled"
+	durationUnit  = time.Millisecond
+)
+
+// clientItem is a tokens.Client as stored. Durations are whole milliseconds.
+type clientItem struct {
+	PK                    string         `dynamodbav:"PK"`
+	SK                    string         `dynamodbav:"SK"`
+	GSI1PK                string         `dynamodbav:"GSI1PK"`
+	GSI1SK                string         `dynamodbav:"GSI1SK"`
+	ID                    string         `dynamodbav:"id"`
+	Name                  string         `dynamodbav:"name,omitempty"`
+	SecretHash            []byte         `dynamodbav:"secret_hash,omitempty"`
+	AuthMethod            string         `dynamodbav:"auth_method,omitempty"`
+	Grants                []string       `dynamodbav:"grants,omitempty"`
+	Scopes                []string       `dynamodbav:"scopes,omitempty"`
+	AllowOfflineAccess    bool           `dynamodbav:"allow_offline_access"`
+	Introspect            bool           `dynamodbav:"introspect"`
+	AccessTokenTTLMS      int64          `dynamodbav:"access_token_ttl_ms"`
+	AccessTokenFormat     string         `dynamodbav:"access_token_format,omitempty"`
+	RefreshAbsoluteTTLMS  int64          `dynamodbav:"refresh_absolute_ttl_ms"`
+	RefreshIdleTTLMS      int64          `dynamodbav:"refresh_idle_ttl_ms"`
+	RefreshRotation       string         `dynamodbav:"refresh_rotation,omitempty"`
+	RefreshReuseGraceMS   int64          `dynamodbav:"refresh_reuse_grace_ms"`
+	MaxSessionsPerSubject int            `dynamodbav:"max_sessions_per_subject"`
+	ClaimSizeLimits       map[string]int `dynamodbav:"claim_size_limits,omitempty"`
+	Disabled              bool           `dynamodbav:"disabled"`
+	CreatedAt             string         `dynamodbav:"created_at,omitempty"`
+}
+
+func clientPK(id string) string { return clientPrefix + id }
+
+func toClientItem(c tokens.Client) clientItem {
+	return clientItem{
+		PK: clientPK(c.ID), SK: skMeta, GSI1PK: clientsGSI1PK, GSI1SK: c.ID,
+		ID: c.ID, Name: c.Name, SecretHash: c.SecretHash, AuthMethod: c.AuthMethod,
+		Grants: c.Grants, Scopes: c.Scopes,
+		AllowOfflineAccess: c.AllowOfflineAccess, Introspect: c.Introspect,
+		AccessTokenTTLMS:      c.AccessTokenTTL.Milliseconds(),
+		AccessTokenFormat:     c.AccessTokenFormat,
+		RefreshAbsoluteTTLMS:  c.RefreshAbsoluteTTL.Milliseconds(),
+		RefreshIdleTTLMS:      c.RefreshIdleTTL.Milliseconds(),
+		RefreshRotation:       c.RefreshRotation,
+		RefreshReuseGraceMS:   c.RefreshReuseGrace.Milliseconds(),
+		MaxSessionsPerSubject: c.MaxSessionsPerSubject,
+		ClaimSizeLimits:       c.ClaimSizeLimits,
+		Disabled:              c.Disabled,
+		CreatedAt:             formatTime(c.CreatedAt),
+	}
+}
+
+func (it clientItem) client() (tokens.Client, error) {
+	created, err := parseTime(it.CreatedAt)
+	if err != nil {
+		return tokens.Client{}, err
+	}
+	return tokens.Client{
+		ID: it.ID, Name: it.Name, SecretHash: it.SecretHash, AuthMethod: it.AuthMethod,
+		Grants: it.Grants, Scopes: it.Scopes,
+		AllowOfflineAccess: it.AllowOfflineAccess, Introspect: it.Introspect,
+		AccessTokenTTL:        time.Duration(it.AccessTokenTTLMS) * durationUnit,
+		AccessTokenFormat:     it.AccessTokenFormat,
+		RefreshAbsoluteTTL:    time.Duration(it.RefreshAbsoluteTTLMS) * durationUnit,
+		RefreshIdleTTL:        time.Duration(it.RefreshIdleTTLMS) * durationUnit,
+		RefreshRotation:       it.RefreshRotation,
+		RefreshReuseGrace:     time.Duration(it.RefreshReuseGraceMS) * durationUnit,
+		MaxSessionsPerSubject: it.MaxSessionsPerSubject,
+		ClaimSizeLimits:       it.ClaimSizeLimits,
+		Disabled:              it.Disabled,
+		CreatedAt:             created,
+	}, nil
+}
+
+// decodeClient converts a raw item into a tokens.Client.
+func decodeClient(av map[string]types.AttributeValue) (tokens.Client, error) {
+	var it clientItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return tokens.Client{}, err
+	}
+	return it.client()
+}
+
+// CreateClient writes a new client; tokens.ErrAlreadyExists if the id is taken.
+func (s *Store) CreateClient(ctx context.Context, c tokens.Client) error {
+	return s.putNew(ctx, "create client", toClientItem(c))
+}
+
+// GetClient returns the client with id, or tokens.ErrNotFound.
+func (s *Store) GetClient(ctx context.Context, id string) (tokens.Client, error) {
+	av, err := s.getItem(ctx, "get client", clientPK(id))
+	if err != nil {
+		return tokens.Client{}, err
+	}
+	c, err := decodeClient(av)
+	if err != nil {
+		return tokens.Client{}, fmt.Errorf("dynamo: get client: decode: %w", err)
+	}
+	return c, nil
+}
+
+// ListClients returns every client, ordered by id. It queries the GSI1
+// partition CLIENTS page by page; like any GSI read it may miss a client
+// created a moment ago.
+func (s *Store) ListClients(ctx context.Context) ([]tokens.Client, error) {
+	keyCond := expression.Key(attrGSI1PK).Equal(expression.Value(clientsGSI1PK))
+	expr, err := expression.NewBuilder().WithKeyCondition(keyCond).Build()
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: list clients: %w", err)
+	}
+	pages := dynamodb.NewQueryPaginator(s.api, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(indexGSI1),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	clients := []tokens.Client{}
+	now := s.now()
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("dynamo: list clients: %w", err)
+		}
+		for _, av := range page.Items {
+			if !present(av, now) {
+				continue
+			}
+			c, err := decodeClient(av)
+			if err != nil {
+				return nil, fmt.Errorf("dynamo: list clients: decode: %w", err)
+			}
+			clients = append(clients, c)
+		}
+	}
+	return clients, nil
+}
+
+// DisableClient marks the client disabled; tokens.ErrNotFound for an unknown id.
+func (s *Store) DisableClient(ctx context.Context, id string) error {
+	upd := expression.Set(expression.Name(attrDisabled), expression.Value(true))
+	_, err := s.updateExisting(ctx, "disable client", clientPK(id), upd)
+	return err
+}

@@ -1,0 +1,25 @@
+// Package dynamo is Latchkey's DynamoDB adapter: it implements the core's
+// tokens.Store and tokens.KeyStore ports on one single table (DESIGN.md §6).
+//
+// It owns the table layout (key builders, the GSI1 partitions), the private
+// item structs that carry the dynamodbav tags, every condition expression,
+// and the mapping of SDK errors to the core's sentinels. Domain types stay
+// free of storage tags; items are converted at the edge of this package.
+//
+// Three rules hold on every path:
+//
+//   - An item whose ttl (epoch seconds) is not after the injected clock is
+//     absent: reads answer tokens.ErrNotFound and writes treat it as gone,
+//     because DynamoDB deletes expired items lazily, hours later
+//     (DESIGN.md §7.6).
+//   - Every write that can race is a single conditional write, never a
+//     transaction, and a lost condition becomes tokens.ErrConflict or
+//     tokens.ErrAlreadyExists.
+//   - Any other SDK failure is returned wrapped, so the core answers
+//     temporarily_unavailable.
+//
+// It also builds the SDK client (NewClient) and creates the table from the
+// SAM template (CreateTable), so that local and deployed tables never drift.
+// The subpackage dynamotest gives other packages' tests a fresh table on
+// DynamoDB Local and a request counter.
+package dynamo

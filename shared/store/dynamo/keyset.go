@@ -1,0 +1,131 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// The signing key set is one item, KEYSET/META, holding every key and a
+// version number, so that a rotation is one conditional put: two Lambda
+// containers can never both promote a key. DESIGN.md §6 suggests one item
+// per key; the port (tokens.KeyStore) wants the whole set versioned, and a
+// handful of keys is far below the 400 KB item limit.
+const (
+	keySetPK    = "KEYSET"
+	attrVersion = "version"
+)
+
+// keySetItem is a tokens.KeySet as stored.
+type keySetItem struct {
+	PK      string      `dynamodbav:"PK"`
+	SK      string      `dynamodbav:"SK"`
+	Version int         `dynamodbav:"version"`
+	Keys    []keyRecord `dynamodbav:"keys"`
+}
+
+// keyRecord is a tokens.KeyRecord as stored, one map in the keys list.
+type keyRecord struct {
+	KID              string `dynamodbav:"kid"`
+	Alg              string `dynamodbav:"alg"`
+	State            string `dynamodbav:"state"`
+	PublicJWK        []byte `dynamodbav:"public_jwk,omitempty"`
+	SealedPrivateJWK []byte `dynamodbav:"sealed_private_jwk,omitempty"`
+	CreatedAt        string `dynamodbav:"created_at,omitempty"`
+	ActivatedAt      string `dynamodbav:"activated_at,omitempty"`
+	RetiredAt        string `dynamodbav:"retired_at,omitempty"`
+}
+
+func toKeySetItem(ks tokens.KeySet) keySetItem {
+	it := keySetItem{PK: keySetPK, SK: skMeta, Version: ks.Version, Keys: []keyRecord{}}
+	for _, k := range ks.Keys {
+		it.Keys = append(it.Keys, keyRecord{
+			KID: k.KID, Alg: k.Alg, State: k.State,
+			PublicJWK: k.PublicJWK, SealedPrivateJWK: k.SealedPrivateJWK,
+			CreatedAt: formatTime(k.CreatedAt), ActivatedAt: formatTime(k.ActivatedAt),
+			RetiredAt: formatTime(k.RetiredAt),
+		})
+	}
+	return it
+}
+
+func (it keySetItem) keySet() (tokens.KeySet, error) {
+	ks := tokens.KeySet{Version: it.Version}
+	for _, r := range it.Keys {
+		k := tokens.KeyRecord{
+			KID: r.KID, Alg: r.Alg, State: r.State,
+			PublicJWK: nilIfEmpty(r.PublicJWK), SealedPrivateJWK: nilIfEmpty(r.SealedPrivateJWK),
+		}
+		var err error
+		if k.CreatedAt, err = parseTime(r.CreatedAt); err != nil {
+			return tokens.KeySet{}, err
+		}
+		if k.ActivatedAt, err = parseTime(r.ActivatedAt); err != nil {
+			return tokens.KeySet{}, err
+		}
+		if k.RetiredAt, err = parseTime(r.RetiredAt); err != nil {
+			return tokens.KeySet{}, err
+		}
+		ks.Keys = append(ks.Keys, k)
+	}
+	return ks, nil
+}
+
+// GetKeySet returns the key set with a strongly consistent read, or
+// tokens.ErrNotFound when none has been written yet.
+func (s *Store) GetKeySet(ctx context.Context) (tokens.KeySet, error) {
+	av, err := s.getItem(ctx, "get key set", keySetPK)
+	if err != nil {
+		return tokens.KeySet{}, err
+	}
+	var it keySetItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return tokens.KeySet{}, fmt.Errorf("dynamo: get key set: decode: %w", err)
+	}
+	ks, err := it.keySet()
+	if err != nil {
+		return tokens.KeySet{}, fmt.Errorf("dynamo: get key set: decode: %w", err)
+	}
+	return ks, nil
+}
+
+// PutKeySet replaces the key set on condition that the stored version is
+// expectVersion, or that none exists when expectVersion is 0. A lost race
+// is tokens.ErrConflict. ks.Version must be expectVersion+1.
+func (s *Store) PutKeySet(ctx context.Context, ks tokens.KeySet, expectVersion int) error {
+	if ks.Version != expectVersion+1 {
+		return fmt.Errorf("dynamo: put key set: version %d after %d, want %d", ks.Version, expectVersion, expectVersion+1)
+	}
+	av, err := attributevalue.MarshalMap(toKeySetItem(ks))
+	if err != nil {
+		return fmt.Errorf("dynamo: put key set: encode: %w", err)
+	}
+	cond := expression.AttributeNotExists(expression.Name(attrPK))
+	if expectVersion != 0 {
+		cond = expression.Name(attrVersion).Equal(expression.Value(expectVersion))
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("dynamo: put key set: %w", err)
+	}
+	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.table),
+		Item:                      av,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if isConditionFailed(err) {
+		return fmt.Errorf("dynamo: put key set: %w", tokens.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("dynamo: put key set: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// Session items live in partition SESSION#<sid> and are indexed by subject
+// in GSI1 (SUB#<subject>, <created>#<sid>) for the sessions page. Their ttl
+// is the absolute expiry, rounded up to a whole second; the exact expiry is
+// also stored and decides every read and write.
+const (
+	sessionPrefix   = "SESSION#"
+	subjectPrefix   = "SUB#"
+	attrStatus      = "status"
+	attrGeneration  = "generation"
+	attrAbsoluteExp = "absolute_expires_at"
+)
+
+// sessionItem is a tokens.Session as stored.
+type sessionItem struct {
+	PK                string   `dynamodbav:"PK"`
+	SK                string   `dynamodbav:"SK"`
+	GSI1PK            string   `dynamodbav:"GSI1PK"`
+	GSI1SK            string   `dynamodbav:"GSI1SK"`
+	TTL               int64    `dynamodbav:"ttl"`
+	ID                string   `dynamodbav:"id"`
+	ClientID          string   `dynamodbav:"client_id"`
+	Subject           string   `dynamodbav:"subject"`
+	Scopes            []string `dynamodbav:"scopes,omitempty"`
+	CreatedAt         string   `dynamodbav:"created_at,omitempty"`
+	AuthTime          string   `dynamodbav:"auth_time,omitempty"`
+	AbsoluteExpiresAt string   `dynamodbav:"absolute_expires_at"`
+	IdleExpiresAt     string   `dynamodbav:"idle_expires_at,omitempty"`
+	LastUsedAt        string   `dynamodbav:"last_used_at,omitempty"`
+	Generation        int      `dynamodbav:"generation"`
+	Salt              []byte   `dynamodbav:"salt,omitempty"`
+	RotatedAt         string   `dynamodbav:"rotated_at,omitempty"`
+	CurrentHash       []byte   `dynamodbav:"current_hash,omitempty"`
+	PreviousHash      []byte   `dynamodbav:"previous_hash,omitempty"`
+	AccessJTI         string   `dynamodbav:"access_jti,omitempty"`
+	Status            string   `dynamodbav:"status"`
+	RevokedReason     string   `dynamodbav:"revoked_reason,omitempty"`
+	RevokedAt         string   `dynamodbav:"revoked_at,omitempty"`
+	IP                string   `dynamodbav:"ip,omitempty"`
+	UserAgent         string   `dynamodbav:"user_agent,omitempty"`
+}
+
+func sessionPK(id string) string { return sessionPrefix + id }
+
+func toSessionItem(s tokens.Session) sessionItem {
+	return sessionItem{
+		PK: sessionPK(s.ID), SK: skMeta,
+		GSI1PK: subjectPrefix + s.Subject, GSI1SK: formatTime(s.CreatedAt) + "#" + s.ID,
+		TTL: ttlSeconds(s.AbsoluteExpiresAt),
+		ID:  s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes,
+		CreatedAt: formatTime(s.CreatedAt), AuthTime: formatTime(s.AuthTime),
+		AbsoluteExpiresAt: formatTime(s.AbsoluteExpiresAt),
+		IdleExpiresAt:     formatTime(s.IdleExpiresAt),
+		LastUsedAt:        formatTime(s.LastUsedAt),
+		Generation:        s.Generation, Salt: s.Salt,
+		RotatedAt:   formatTime(s.RotatedAt),
+		CurrentHash: s.CurrentHash, PreviousHash: s.PreviousHash,
+		AccessJTI: s.AccessJTI, Status: s.Status,
+		RevokedReason: s.RevokedReason, RevokedAt: formatTime(s.RevokedAt),
+		IP: s.IP, UserAgent: s.UserAgent,
+	}
+}
+
+// session converts the item back; the first malformed time is the error.
+func (it sessionItem) session() (tokens.Session, error) {
+	s := tokens.Session{
+		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes,
+		Generation: it.Generation, Salt: nilIfEmpty(it.Salt),
+		CurrentHash: nilIfEmpty(it.CurrentHash), PreviousHash: nilIfEmpty(it.PreviousHash),
+		AccessJTI: it.AccessJTI, Status: it.Status, RevokedReason: it.RevokedReason,
+		IP: it.IP, UserAgent: it.UserAgent,
+	}
+	times := []struct {
+		dst *time.Time
+		src string
+	}{
+		{&s.CreatedAt, it.CreatedAt}, {&s.AuthTime, it.AuthTime},
+		{&s.AbsoluteExpiresAt, it.AbsoluteExpiresAt}, {&s.IdleExpiresAt, it.IdleExpiresAt},
+		{&s.LastUsedAt, it.LastUsedAt}, {&s.RotatedAt, it.RotatedAt}, {&s.RevokedAt, it.RevokedAt},
+	}
+	for _, t := range times {
+		var err error
+		if *t.dst, err = parseTime(t.src); err != nil {
+			return tokens.Session{}, err
+		}
+	}
+	return s, nil
+}
+
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// decodeSession converts a raw item into a tokens.Session and reports
+// tokens.ErrNotFound for a missing item or one expired at now.
+func decodeSession(av map[string]types.AttributeValue, now time.Time) (tokens.Session, error) {
+	if !present(av, now) {
+		return tokens.Session{}, tokens.ErrNotFound
+	}
+	var it sessionItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return tokens.Session{}, fmt.Errorf("decode: %w", err)
+	}
+	s, err := it.session()
+	if err != nil {
+		return tokens.Session{}, fmt.Errorf("decode: %w", err)
+	}
+	if !s.AbsoluteExpiresAt.After(now) {
+		return tokens.Session{}, tokens.ErrNotFound
+	}
+	return s, nil
+}
+
+// CreateSession writes a new session; tokens.ErrAlreadyExists if the id is
+// taken. A session must have an absolute expiry: it is the item's ttl.
+func (s *Store) CreateSession(ctx context.Context, sess tokens.Session) error {
+	if sess.AbsoluteExpiresAt.IsZero() {
+		return errors.New("dynamo: create session: no absolute expiry")
+	}
+	return s.putNew(ctx, "create session", toSessionItem(sess))
+}
+
+// GetSession returns the session with a strongly consistent read, or
+// tokens.ErrNotFound when it is unknown or its absolute expiry is not after
+// the store's clock.
+func (s *Store) GetSession(ctx context.Context, id string) (tokens.Session, error) {
+	av, err := s.getItem(ctx, "get session", sessionPK(id))
+	if err != nil {
+		return tokens.Session{}, err
+	}
+	sess, err := decodeSession(av, s.now())
+	if err != nil {
+		return tokens.Session{}, fmt.Errorf("dynamo: get session: %w", err)
+	}
+	return sess, nil
+}
+
+// liveSession is the condition "the session exists, is active and has not
+// reached its absolute expiry at now".
+func liveSession(now time.Time) expression.ConditionBuilder {
+	return expression.And(
+		expression.AttributeExists(expression.Name(attrPK)),
+		expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive)),
+		expression.Name(attrAbsoluteExp).GreaterThan(expression.Value(formatTime(now))),
+	)
+}
+
+// UpdateSession writes the mutable fields of sess in one conditional
+// UpdateItem: the stored generation must equal expectGeneration and the
+// session must be active and unexpired. It returns the session as written.
+// When the condition fails it returns the session as stored now and
+// tokens.ErrConflict, or tokens.ErrNotFound if it is missing or expired.
+func (s *Store) UpdateSession(ctx context.Context, sess tokens.Session, expectGeneration int) (tokens.Session, error) {
+	now := s.now()
+	cond := liveSession(now).And(expression.Name(attrGeneration).Equal(expression.Value(expectGeneration)))
+	b := expression.NewBuilder().WithCondition(cond).WithUpdate(sessionUpdate(sess))
+	av, err := s.update(ctx, "update session", sessionPK(sess.ID), b)
+	var cf *conditionFailed
+	if err != nil && !errors.As(err, &cf) {
+		return tokens.Session{}, err
+	}
+	stored, decErr := decodeSession(av, now)
+	switch {
+	case decErr != nil:
+		return tokens.Session{}, fmt.Errorf("dynamo: update session: %w", decErr)
+	case cf != nil:
+		return stored, fmt.Errorf("dynamo: update session: %w", tokens.ErrConflict)
+	}
+	return stored, nil
+}
+
+// sessionUpdate sets the fields that UpdateSession may change. Empty values
+// are removed rather than stored, as CreateSession omits them.
+func sessionUpdate(s tokens.Session) expression.UpdateBuilder {
+	ub := expression.Set(expression.Name(attrGeneration), expression.Value(s.Generation))
+	fields := []struct {
+		name  string
+		value any
+		empty bool
+	}{
+		{"previous_hash", s.PreviousHash, len(s.PreviousHash) == 0},
+		{"current_hash", s.CurrentHash, len(s.CurrentHash) == 0},
+		{"rotated_at", formatTime(s.RotatedAt), s.RotatedAt.IsZero()},
+		{"idle_expires_at", formatTime(s.IdleExpiresAt), s.IdleExpiresAt.IsZero()},
+		{"last_used_at", formatTime(s.LastUsedAt), s.LastUsedAt.IsZero()},
+		{"access_jti", s.AccessJTI, s.AccessJTI == ""},
+		{"ip", s.IP, s.IP == ""},
+		{"user_agent", s.UserAgent, s.UserAgent == ""},
+	}
+	for _, f := range fields {
+		if f.empty {
+			ub = ub.Remove(expression.Name(f.name))
+		} else {
+			ub = ub.Set(expression.Name(f.name), expression.Value(f.value))
+		}
+	}
+	return ub
+}
+
+// RevokeSession marks an active session revoked in one conditional
+// UpdateItem. An already revoked session gives tokens.ErrConflict; a
+// missing or expired one tokens.ErrNotFound (told apart by ALL_OLD).
+func (s *Store) RevokeSession(ctx context.Context, id, reason string, at time.Time) error {
+	now := s.now()
+	upd := expression.Set(expression.Name(attrStatus), expression.Value(tokens.SessionRevoked)).
+		Set(expression.Name("revoked_reason"), expression.Value(reason)).
+		Set(expression.Name("revoked_at"), expression.Value(formatTime(at)))
+	b := expression.NewBuilder().WithCondition(liveSession(now)).WithUpdate(upd)
+	av, err := s.update(ctx, "revoke session", sessionPK(id), b)
+	var cf *conditionFailed
+	if !errors.As(err, &cf) {
+		return err
+	}
+	if _, decErr := decodeSession(av, now); decErr != nil {
+		return fmt.Errorf("dynamo: revoke session: %w", decErr)
+	}
+	return fmt.Errorf("dynamo: revoke session: %w", tokens.ErrConflict)
+}

@@ -1,0 +1,231 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// API is the part of the DynamoDB client that Store calls. *dynamodb.Client
+// satisfies it; tests wrap it to inject faults.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+var _ API = (*dynamodb.Client)(nil)
+
+// Store implements the core's storage ports on one DynamoDB table.
+type Store struct {
+	api   API
+	table string
+	now   func() time.Time
+}
+
+var (
+	_ tokens.Store    = (*Store)(nil)
+	_ tokens.KeyStore = (*Store)(nil)
+)
+
+// New returns a Store on table. now is the clock that decides whether an
+// item's ttl has passed; nil means time.Now.
+func New(api API, table string, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{api: api, table: table, now: now}
+}
+
+// Attribute names shared by every item kind (DESIGN.md §6).
+const (
+	attrPK     = "PK"
+	attrSK     = "SK"
+	attrGSI1PK = "GSI1PK"
+	attrGSI1SK = "GSI1SK"
+	attrTTL    = "ttl"
+	// indexGSI1 is the one global secondary index.
+	indexGSI1 = "GSI1"
+	skMeta    = "META"
+)
+
+// itemKey returns the primary key of the META item of partition pk.
+func itemKey(pk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: pk},
+		attrSK: &types.AttributeValueMemberS{Value: skMeta},
+	}
+}
+
+// timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so stored
+// times sort and compare as strings (GSI1SK, condition expressions).
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// formatTime renders t for storage; the zero time is the empty string.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// parseTime reverses formatTime. A malformed value is an error rather than
+// a silent zero, because zero times change expiry decisions.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// ttlSeconds is the ttl attribute for an expiry at t: epoch seconds, rounded
+// up so that the coarse ttl never hides an item before t.
+func ttlSeconds(t time.Time) int64 {
+	sec := t.Unix()
+	if t.Nanosecond() > 0 {
+		sec++
+	}
+	return sec
+}
+
+// expired reports whether item has a ttl that is not after now. An item
+// without a ttl never expires.
+func expired(item map[string]types.AttributeValue, now time.Time) bool {
+	n, ok := item[attrTTL].(*types.AttributeValueMemberN)
+	if !ok {
+		return false
+	}
+	f, err := strconv.ParseFloat(n.Value, 64)
+	if err != nil {
+		return false
+	}
+	return f <= float64(now.UnixNano())/1e9
+}
+
+// present reports whether item exists and has not expired at now.
+func present(item map[string]types.AttributeValue, now time.Time) bool {
+	return len(item) > 0 && !expired(item, now)
+}
+
+// getItem reads the META item of partition pk with a strongly consistent
+// read and returns tokens.ErrNotFound when it is missing or expired.
+func (s *Store) getItem(ctx context.Context, op, pk string) (map[string]types.AttributeValue, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            itemKey(pk),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
+	}
+	if !present(out.Item, s.now()) {
+		return nil, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
+	}
+	return out.Item, nil
+}
+
+// putNew writes item on condition that its key is free, mapping a lost
+// condition to tokens.ErrAlreadyExists.
+func (s *Store) putNew(ctx context.Context, op string, item any) error {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return fmt.Errorf("dynamo: %s: encode: %w", op, err)
+	}
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
+	if err != nil {
+		return fmt.Errorf("dynamo: %s: %w", op, err)
+	}
+	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(s.table),
+		Item:                     av,
+		ConditionExpression:      expr.Condition(),
+		ExpressionAttributeNames: expr.Names(),
+	})
+	if isConditionFailed(err) {
+		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrAlreadyExists)
+	}
+	if err != nil {
+		return fmt.Errorf("dynamo: %s: %w", op, err)
+	}
+	return nil
+}
+
+// update runs one UpdateItem on the META item of partition pk and returns
+// the item after the write (ALL_NEW). When the condition fails it returns
+// the stored item (ALL_OLD, possibly empty) and a *conditionFailed error.
+func (s *Store) update(ctx context.Context, op, pk string, b expression.Builder) (map[string]types.AttributeValue, error) {
+	expr, err := b.Build()
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
+	}
+	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(s.table),
+		Key:                                 itemKey(pk),
+		ConditionExpression:                 expr.Condition(),
+		UpdateExpression:                    expr.Update(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return ccf.Item, &conditionFailed{op: op}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
+	}
+	return out.Attributes, nil
+}
+
+// conditionFailed is update's error for a lost condition; callers turn it
+// into the sentinel that the stored item explains.
+type conditionFailed struct{ op string }
+
+func (e *conditionFailed) Error() string { return "dynamo: " + e.op + ": condition failed" }
+
+// isConditionFailed reports whether err is DynamoDB's conditional check failure.
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// existsNow is the condition "the item exists and has not expired at now".
+// An item without ttl passes the second half.
+func existsNow(now time.Time) expression.ConditionBuilder {
+	return expression.And(
+		expression.AttributeExists(expression.Name(attrPK)),
+		expression.Or(
+			expression.AttributeNotExists(expression.Name(attrTTL)),
+			expression.Name(attrTTL).GreaterThan(expression.Value(now.Unix())),
+		),
+	)
+}
+
+// updateExisting runs update on condition existsNow and maps a failed
+// condition to tokens.ErrNotFound: for these writes nothing else can fail.
+func (s *Store) updateExisting(ctx context.Context, op, pk string, upd expression.UpdateBuilder) (map[string]types.AttributeValue, error) {
+	b := expression.NewBuilder().WithUpdate(upd).WithCondition(existsNow(s.now()))
+	item, err := s.update(ctx, op, pk, b)
+	var cf *conditionFailed
+	if errors.As(err, &cf) {
+		return nil, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
+	}
+	return item, err
+}
