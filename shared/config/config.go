@@ -37,6 +37,10 @@ type Config struct {
 	// KeyRotationPeriod is the age at which the current signing key is
 	// replaced on use.
 	KeyRotationPeriod time.Duration
+	// MaxLongLivedTTL bounds minted tokens (MAX_LONG_LIVED_TTL);
+	// AllowNeverExpiring permits tokens with no expiry (ALLOW_NEVER_EXPIRING).
+	MaxLongLivedTTL    time.Duration
+	AllowNeverExpiring bool
 	// ClientCacheTTL and KeyCacheTTL bound how long a container reuses a
 	// client record or the key set before reading it again.
 	ClientCacheTTL time.Duration
@@ -62,6 +66,8 @@ func FromEnv(lookup Lookup) (Config, error) {
 		RefreshIdleTTL:         r.duration("DEFAULT_REFRESH_IDLE_TTL", 168*time.Hour),
 		RefreshReuseGrace:      r.duration("DEFAULT_REFRESH_REUSE_GRACE", 30*time.Second),
 		KeyRotationPeriod:      r.duration("KEY_ROTATION_PERIOD", 720*time.Hour),
+		MaxLongLivedTTL:        r.duration("MAX_LONG_LIVED_TTL", 8760*time.Hour),
+		AllowNeverExpiring:     r.boolean("ALLOW_NEVER_EXPIRING"),
 		ClientCacheTTL:         r.duration("CLIENT_CACHE_TTL", 30*time.Second),
 		KeyCacheTTL:            r.duration("KEY_CACHE_TTL", 5*time.Minute),
 	}
@@ -109,6 +115,18 @@ func (r *reader) duration(key string, def time.Duration) time.Duration {
 		r.fail("%s: %q is not a duration such as 900s or 720h", key, v)
 	}
 	return d
+}
+
+func (r *reader) boolean(key string) bool {
+	switch v := strings.ToLower(r.str(key, "false")); v {
+	case "true", "1", "yes":
+		return true
+	case "false", "0", "no":
+		return false
+	default:
+		r.fail("%s: %q is not true or false", key, v)
+		return false
+	}
 }
 
 func (r *reader) level(key string) slog.Level {

@@ -50,6 +50,13 @@ var routes = []Route{
 	{FunctionToken, http.MethodGet, "/.well-known/oauth-authorization-server", (*API).metadata},
 	{FunctionToken, http.MethodGet, "/.well-known/jwks.json", (*API).jwks},
 	{FunctionRefresh, http.MethodPost, "/oauth2/refresh", (*API).refresh},
+	{FunctionRevoke, http.MethodPost, "/oauth2/revoke", (*API).revoke},
+	{FunctionRevoke, http.MethodDelete, "/sessions/{id}", (*API).revokeSession},
+	{FunctionRevoke, http.MethodDelete, "/sessions", (*API).revokeSubject},
+	{FunctionRevoke, http.MethodDelete, "/tokens/{id}", (*API).revokeLongLived},
+	{FunctionMint, http.MethodPost, "/tokens", (*API).mint},
+	{FunctionIntrospect, http.MethodPost, "/oauth2/introspect", (*API).introspect},
+	{FunctionSessionsList, http.MethodGet, "/sessions", (*API).listSessions},
 }
 
 // Routes returns the route table.

@@ -21,6 +21,7 @@ type ClientSpec struct {
 	Scopes                []string
 	AllowOfflineAccess    bool
 	Introspect            bool
+	AllowSelfMint         bool
 	AccessTokenFormat     string
 	AccessTokenTTL        time.Duration
 	RefreshAbsoluteTTL    time.Duration
@@ -55,7 +56,7 @@ func (s *Service) clientFromSpec(spec ClientSpec) (Client, error) {
 	c := Client{
 		ID: NewID(), Name: spec.Name, AuthMethod: oauth.AuthClientSecretBasic,
 		Grants: spec.Grants, Scopes: spec.Scopes, AllowOfflineAccess: spec.AllowOfflineAccess,
-		Introspect: spec.Introspect, AccessTokenFormat: orDefault(spec.AccessTokenFormat, FormatJWT),
+		Introspect: spec.Introspect, AllowSelfMint: spec.AllowSelfMint, AccessTokenFormat: orDefault(spec.AccessTokenFormat, FormatJWT),
 		AccessTokenTTL:     orDefaultDuration(spec.AccessTokenTTL, s.defaults.AccessTokenTTL),
 		RefreshAbsoluteTTL: orDefaultDuration(spec.RefreshAbsoluteTTL, s.defaults.RefreshAbsoluteTTL),
 		RefreshIdleTTL:     spec.RefreshIdleTTL,

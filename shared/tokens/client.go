@@ -44,7 +44,10 @@ type Client struct {
 	Scopes             []string
 	AllowOfflineAccess bool
 	// Introspect lets a resource server introspect any client's tokens.
-	Introspect            bool
+	Introspect bool
+	// AllowSelfMint lets this client's users mint long-lived tokens for
+	// themselves with their bearer tokens.
+	AllowSelfMint         bool
 	AccessTokenTTL        time.Duration
 	AccessTokenFormat     string
 	RefreshAbsoluteTTL    time.Duration

@@ -150,6 +150,9 @@ func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refresh
 	case err != nil:
 		return oauth.TokenResponse{}, storeError(err)
 	}
+	if err := s.persist(ctx, at); err != nil {
+		return oauth.TokenResponse{}, err
+	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.Int("generation", next.Generation), slog.String("outcome", "ok"))
 	return withRefresh(at.response(scopes), token, next, now), nil
@@ -184,6 +187,9 @@ func (s *Service) replayInGrace(ctx context.Context, c Client, sess Session, sco
 	token := formatRefreshToken(s.refreshKey, sess.ID, sess.Generation, sess.Salt)
 	at, err := s.issueAccess(ctx, c, accessGrant{subject: sess.Subject, scopes: scopes, jti: NewID(), session: &sess}, now)
 	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
+	if err := s.persist(ctx, at); err != nil {
 		return oauth.TokenResponse{}, err
 	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),

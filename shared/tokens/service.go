@@ -15,13 +15,25 @@ import (
 // issuing; RefreshKey is required for anything that mints or checks
 // refresh tokens.
 type Options struct {
-	Store     Store
+	Store Store
+	// Access, Index and LongLived are the store's other roles; Verifier
+	// checks JWTs for introspection, revocation and bearer authentication.
+	Access    AccessTokenStore
+	Index     SessionIndex
+	LongLived LongLivedStore
+	Verifier  Verifier
 	Signer    Signer
 	Passwords PasswordHasher
 	// RefreshKey is the HMAC key of refresh tokens, derived from the
 	// key-encryption key. Functions that never see refresh tokens leave it nil.
 	RefreshKey []byte
-	Issuer     string
+	// CursorKey authenticates the sessions page's cursors.
+	CursorKey []byte
+	// MaxLongLivedTTL bounds a minted token's lifetime; AllowNeverExpiring
+	// permits expires_in 0 (no expiry).
+	MaxLongLivedTTL    time.Duration
+	AllowNeverExpiring bool
+	Issuer             string
 	// Audience is the aud of access tokens; the issuer when empty.
 	Audience []string
 	Defaults ClientDefaults
@@ -34,7 +46,13 @@ type Options struct {
 // Service is Latchkey's core: every function calls one of its methods.
 type Service struct {
 	store      Store
+	access     AccessTokenStore
+	index      SessionIndex
+	longLived  LongLivedStore
+	verifier   Verifier
 	signer     Signer
+	cursorKey  []byte
+	mint       mintPolicy
 	passwords  PasswordHasher
 	refreshKey []byte
 	issuer     string
@@ -60,7 +78,13 @@ func New(o Options) *Service {
 	}
 	return &Service{
 		store:      o.Store,
+		access:     o.Access,
+		index:      o.Index,
+		longLived:  o.LongLived,
+		verifier:   o.Verifier,
 		signer:     o.Signer,
+		cursorKey:  o.CursorKey,
+		mint:       mintPolicy{maxTTL: orDefaultDuration(o.MaxLongLivedTTL, DefaultMaxLongLivedTTL), allowNever: o.AllowNeverExpiring},
 		passwords:  o.Passwords,
 		refreshKey: o.RefreshKey,
 		issuer:     o.Issuer,

@@ -68,6 +68,9 @@ func (s *Service) clientCredentials(ctx context.Context, c Client, r TokenReques
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	if err := s.persist(ctx, at); err != nil {
+		return oauth.TokenResponse{}, err
+	}
 	s.audit(ctx, slog.LevelInfo, "token_issued", slog.String("client_id", c.ID), slog.String("sub", c.ID),
 		slog.String("jti", at.jti), slog.String("grant_type", oauth.GrantClientCredentials), slog.String("outcome", "ok"))
 	return at.response(scopes), nil
@@ -81,11 +84,13 @@ type accessGrant struct {
 	session *Session
 }
 
-// issuedAccess is a signed access token and its lifetime.
+// issuedAccess is an access token and its lifetime. A reference token
+// is not valid until persist has stored it.
 type issuedAccess struct {
 	token     string
 	jti       string
 	expiresIn int64
+	reference *ReferenceToken
 }
 
 func (a issuedAccess) response(scopes []string) oauth.TokenResponse {
@@ -125,11 +130,33 @@ func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now 
 		claims.SessionID, claims.AuthTime = g.session.ID, g.session.AuthTime
 	}
 	claims.ExpiresAt = exp
+	at := issuedAccess{jti: g.jti, expiresIn: int64(exp.Sub(now) / time.Second)}
+	if c.AccessTokenFormat == FormatReference {
+		at.token = newReferenceToken(claims.SessionID)
+		at.reference = &ReferenceToken{
+			Hash: HashToken(at.token), JTI: g.jti, ClientID: c.ID, Subject: g.subject, Scopes: g.scopes,
+			Audience: claims.Audience, SessionID: claims.SessionID, AuthTime: claims.AuthTime, IssuedAt: now, ExpiresAt: exp,
+		}
+		return at, nil
+	}
 	token, err := s.signer.Sign(ctx, claims)
 	if err != nil {
 		return issuedAccess{}, storeError(err)
 	}
-	return issuedAccess{token: token, jti: g.jti, expiresIn: int64(exp.Sub(now) / time.Second)}, nil
+	at.token = token
+	return at, nil
+}
+
+// persist stores a reference token; a JWT needs nothing. Callers persist
+// after their own writes succeed, so a lost rotation leaves no live token.
+func (s *Service) persist(ctx context.Context, at issuedAccess) error {
+	if at.reference == nil {
+		return nil
+	}
+	if err := s.access.CreateReferenceToken(ctx, *at.reference); err != nil {
+		return storeError(err)
+	}
+	return nil
 }
 
 func (s *Service) accessTTL(c Client) time.Duration {

@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/latchkey/latchkey/shared/oauth"
+)
+
+// revoke serves POST /oauth2/revoke (RFC 7009 §2.1).
+func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
+	c, form, err := a.authenticatedClient(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	values := url.Values(form)
+	if values.Get(oauth.ParamToken) == "" {
+		a.writeError(w, r, oauth.InvalidRequest("token is required"))
+		return
+	}
+	if err := a.svc.Revoke(r.Context(), c, values.Get(oauth.ParamToken), values.Get(oauth.ParamTokenTypeHint)); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// revokedAnswer is the body of the DELETE endpoints.
+type revokedAnswer struct {
+	Revoked int `json:"revoked"`
+}
+
+// revokeSession serves DELETE /sessions/{id}.
+func (a *API) revokeSession(w http.ResponseWriter, r *http.Request) {
+	p, err := a.principal(r)
+	if err == nil {
+		err = a.svc.RevokeSession(r.Context(), p, r.PathValue("id"))
+	}
+	if err != nil {
+		a.writeError(w, r, notFoundAs(err, "session"))
+		return
+	}
+	writeJSON(w, http.StatusOK, revokedAnswer{Revoked: 1})
+}
+
+// revokeSubject serves DELETE /sessions?subject=S: sign out everywhere.
+func (a *API) revokeSubject(w http.ResponseWriter, r *http.Request) {
+	p, err := a.principal(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	q, err := singleQuery(r, "subject")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	n, err := a.svc.RevokeSubject(r.Context(), p, q.Get("subject"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, revokedAnswer{Revoked: n})
+}
+
+// revokeLongLived serves DELETE /tokens/{id}.
+func (a *API) revokeLongLived(w http.ResponseWriter, r *http.Request) {
+	p, err := a.principal(r)
+	if err == nil {
+		err = a.svc.RevokeLongLived(r.Context(), p, r.PathValue("id"))
+	}
+	if err != nil {
+		a.writeError(w, r, notFoundAs(err, "token"))
+		return
+	}
+	writeJSON(w, http.StatusOK, revokedAnswer{Revoked: 1})
+}
+
+// singleQuery parses the query string, allowing only the named parameters,
+// each at most once.
+func singleQuery(r *http.Request, allowed ...string) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, oauth.InvalidRequest("the query string is malformed")
+	}
+	for k, v := range q {
+		if len(v) > 1 {
+			return nil, oauth.InvalidRequest("the parameter " + k + " is repeated")
+		}
+		if !slices.Contains(allowed, k) {
+			return nil, oauth.InvalidRequest("unknown parameter " + k)
+		}
+	}
+	return q, nil
+}

@@ -1,0 +1,62 @@
+package tokens
+
+import (
+	"hash/crc32"
+	"math/big"
+	"strings"
+)
+
+// A long-lived token is lk_lt_ + 43 base62 characters of 32 random bytes
+// + a 6-character base62 CRC32 of everything before it, in the manner of
+// GitHub's token format: a secret scanner can tell a real token from a
+// typo without asking the server, and so can Latchkey before any read.
+const (
+	base62Alphabet   = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	longLivedBodyLen = 43
+	checksumLen      = 6
+	longLivedLen     = len(LongLivedPrefix) + longLivedBodyLen + checksumLen
+)
+
+// base62 encodes b as exactly width base62 digits, zero-padded.
+func base62(b []byte, width int) string {
+	n := new(big.Int).SetBytes(b)
+	out := make([]byte, width)
+	base, rem := big.NewInt(62), new(big.Int)
+	for i := width - 1; i >= 0; i-- {
+		n.DivMod(n, base, rem)
+		out[i] = base62Alphabet[rem.Int64()]
+	}
+	return string(out)
+}
+
+func checksum(s string) string {
+	sum := crc32.ChecksumIEEE([]byte(s))
+	return base62([]byte{byte(sum >> 24), byte(sum >> 16), byte(sum >> 8), byte(sum)}, checksumLen)
+}
+
+// newLongLivedToken returns a fresh long-lived token.
+func newLongLivedToken() string {
+	body := LongLivedPrefix + base62(randomBytes(32), longLivedBodyLen)
+	return body + checksum(body)
+}
+
+// ValidLongLivedChecksum reports whether s has the shape and checksum of a
+// long-lived token. It reads nothing: a typo is rejected for free.
+func ValidLongLivedChecksum(s string) bool {
+	if len(s) != longLivedLen || !strings.HasPrefix(s, LongLivedPrefix) {
+		return false
+	}
+	for i := len(LongLivedPrefix); i < len(s); i++ {
+		if strings.IndexByte(base62Alphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	cut := len(s) - checksumLen
+	return checksum(s[:cut]) == s[cut:]
+}
+
+// longLivedID derives a token's public id from its hash: knowing the id
+// gives nothing toward the token.
+func longLivedID(token string) string {
+	return strings.ToLower(idEncoding.EncodeToString(HashToken(token)[:16]))
+}

@@ -1,0 +1,191 @@
+package tokens
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/latchkey/latchkey/shared/oauth"
+)
+
+// DefaultMaxLongLivedTTL is the longest a minted token may live unless
+// the deployment says otherwise (DESIGN.md §4).
+const DefaultMaxLongLivedTTL = 365 * 24 * time.Hour
+
+// lastUsedInterval is how often a long-lived token's last use is recorded
+// at most.
+const lastUsedInterval = time.Minute
+
+type mintPolicy struct {
+	maxTTL     time.Duration
+	allowNever bool
+}
+
+// MintRequest asks for a long-lived token.
+type MintRequest struct {
+	Name    string
+	Subject string
+	Scopes  []string
+	// ExpiresIn is the lifetime; nil means the maximum, 0 means never
+	// (only where the deployment allows it).
+	ExpiresIn *time.Duration
+}
+
+// Minted is a new long-lived token; Token is shown only this once.
+type Minted struct {
+	LongLivedToken
+	Token string
+}
+
+// Mint creates a long-lived token for systems that cannot run OAuth.
+// An administrator (tokens:mint) mints for any subject; a user mints for
+// itself, with scopes no wider than its own, when its client allows it.
+func (s *Service) Mint(ctx context.Context, p Principal, r MintRequest) (Minted, error) {
+	if err := s.mayMint(ctx, p, &r); err != nil {
+		return Minted{}, err
+	}
+	exp, err := s.mint.expiry(r.ExpiresIn, s.now())
+	if err != nil {
+		return Minted{}, err
+	}
+	token := newLongLivedToken()
+	now := s.now().UTC()
+	t := LongLivedToken{
+		ID: longLivedID(token), Hash: HashToken(token), Name: r.Name, Subject: r.Subject,
+		Scopes: r.Scopes, CreatedBy: principalName(p), CreatedAt: now, ExpiresAt: exp, Status: SessionActive,
+	}
+	if err := s.longLived.CreateLongLived(ctx, t); err != nil {
+		return Minted{}, storeError(err)
+	}
+	s.audit(ctx, slog.LevelInfo, "long_lived_token_minted", slog.String("sub", t.Subject), slog.String("jti", t.ID),
+		slog.String("client_id", p.ClientID), slog.String("outcome", "ok"))
+	return Minted{LongLivedToken: t, Token: token}, nil
+}
+
+func (s *Service) mayMint(ctx context.Context, p Principal, r *MintRequest) error {
+	if err := validateMint(r); err != nil {
+		return err
+	}
+	if r.Subject == "" {
+		r.Subject = p.Subject
+	}
+	if p.Can(ScopeTokensMint) {
+		return nil
+	}
+	if r.Subject != p.Subject {
+		return oauth.InsufficientScope("minting for another subject needs " + ScopeTokensMint)
+	}
+	if missing := oauth.Missing(r.Scopes, p.Scopes); len(missing) > 0 {
+		return oauth.InsufficientScope("scopes wider than the caller's: " + oauth.JoinScope(missing))
+	}
+	c, err := s.client(ctx, p.ClientID)
+	if err != nil && !notFound(err) {
+		return storeError(err)
+	}
+	if err != nil || !c.AllowSelfMint {
+		return oauth.InsufficientScope("the caller's client does not allow minting; an administrator needs " + ScopeTokensMint)
+	}
+	return nil
+}
+
+func validateMint(r *MintRequest) error {
+	switch {
+	case r.Name == "" || len(r.Name) > 200:
+		return oauth.InvalidRequest("name is required, at most 200 characters")
+	case len(r.Scopes) == 0:
+		return oauth.InvalidRequest("scopes must name at least one scope")
+	case len(r.Subject) > 256:
+		return oauth.InvalidRequest("subject is at most 256 characters")
+	}
+	for _, sc := range r.Scopes {
+		if !oauth.ValidScopeToken(sc) {
+			return oauth.InvalidRequest("scopes holds an invalid scope token")
+		}
+	}
+	return nil
+}
+
+// expiry returns the expiry a requested lifetime gives, or the zero time
+// for a token that never expires.
+func (m mintPolicy) expiry(in *time.Duration, now time.Time) (time.Time, error) {
+	switch {
+	case in == nil:
+		return now.Add(m.maxTTL).UTC(), nil
+	case *in < 0:
+		return time.Time{}, oauth.InvalidRequest("expires_in must not be negative")
+	case *in == 0 && !m.allowNever:
+		return time.Time{}, oauth.InvalidRequest("expires_in 0 (never) is not allowed by this deployment")
+	case *in == 0:
+		return time.Time{}, nil
+	case *in > m.maxTTL:
+		return time.Time{}, oauth.InvalidRequest("expires_in exceeds the maximum of " + m.maxTTL.String())
+	}
+	return now.Add(*in).UTC(), nil
+}
+
+func principalName(p Principal) string {
+	if p.Subject != "" {
+		return p.Subject
+	}
+	return p.ClientID
+}
+
+// inspectLongLived checks the checksum before any read, then the stored hash.
+func (s *Service) inspectLongLived(ctx context.Context, token string) (TokenInfo, error) {
+	if !ValidLongLivedChecksum(token) {
+		return TokenInfo{}, errInactive
+	}
+	t, err := s.longLived.GetLongLived(ctx, longLivedID(token))
+	if notFound(err) {
+		return TokenInfo{}, errInactive
+	}
+	if err != nil {
+		return TokenInfo{}, storeError(err)
+	}
+	now := s.now()
+	if subtle.ConstantTimeCompare(HashToken(token), t.Hash) != 1 || t.Status != SessionActive ||
+		(!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+		return TokenInfo{}, errInactive
+	}
+	return TokenInfo{
+		Kind: KindLongLived, JTI: t.ID, Subject: t.Subject, Scopes: t.Scopes,
+		IssuedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, lastUsed: t.LastUsedAt,
+	}, nil
+}
+
+// touchLongLived records a use at most once a minute, with one conditional
+// write that concurrent uses cannot multiply. A failure is logged, not
+// fatal: the token was valid.
+func (s *Service) touchLongLived(ctx context.Context, info TokenInfo) {
+	now := s.now()
+	if now.Sub(info.lastUsed) < lastUsedInterval {
+		return
+	}
+	err := s.longLived.TouchLongLived(ctx, info.JTI, now, lastUsedInterval)
+	if err != nil && !errors.Is(err, ErrConflict) {
+		s.audit(ctx, slog.LevelWarn, "last_used_update_failed", slog.String("jti", info.JTI), slog.String("cause", err.Error()))
+	}
+}
+
+// RevokeLongLived revokes a long-lived token by id: administrators
+// (tokens:mint or sessions:revoke) any token, a user its own. A token the
+// principal may not see is reported as not found.
+func (s *Service) RevokeLongLived(ctx context.Context, p Principal, id string) error {
+	t, err := s.longLived.GetLongLived(ctx, id)
+	switch {
+	case notFound(err):
+		return ErrNotFound
+	case err != nil:
+		return storeError(err)
+	case t.Subject != p.Subject && !p.Can(ScopeSessionsRevoke) && !p.Can(ScopeTokensMint):
+		return ErrNotFound
+	}
+	err = s.longLived.RevokeLongLived(ctx, id, s.now())
+	if err != nil && !errors.Is(err, ErrConflict) {
+		return storeError(err)
+	}
+	s.audit(ctx, slog.LevelInfo, "long_lived_token_revoked", slog.String("jti", id), slog.String("sub", t.Subject), slog.String("outcome", "ok"))
+	return nil
+}

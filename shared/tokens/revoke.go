@@ -1,0 +1,120 @@
+package tokens
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/latchkey/latchkey/shared/oauth"
+)
+
+// Revoke implements RFC 7009 §2.1 for an authenticated client. Unknown,
+// expired, already revoked tokens and other clients' tokens all get the
+// same success (§2.2): the answer never tells whether a token exists.
+//
+//   - refresh token: the whole session is revoked, and with it every
+//     access token of the session;
+//   - JWT access token: its jti is denied until it expires; the session
+//     stays alive;
+//   - reference access token: revoked.
+func (s *Service) Revoke(ctx context.Context, c Client, token, hint string) error {
+	if hint != "" && hint != oauth.HintAccessToken && hint != oauth.HintRefreshToken {
+		return oauth.UnsupportedTokenType("token_type_hint must be access_token or refresh_token")
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(token, RefreshTokenPrefix):
+		err = s.revokeRefresh(ctx, c, token)
+	case strings.HasPrefix(token, ReferenceTokenPrefix):
+		err = s.access.RevokeReferenceToken(ctx, HashToken(token), c.ID)
+	case strings.HasPrefix(token, LongLivedPrefix):
+		return nil // long-lived tokens belong to a subject, not a client: DELETE /tokens/{id}
+	default:
+		err = s.revokeJWT(ctx, c, token)
+	}
+	if err == nil {
+		s.audit(ctx, slog.LevelInfo, "token_revoked", slog.String("client_id", c.ID), slog.String("outcome", "ok"))
+	}
+	if err == nil || errors.Is(err, errInactive) || notFound(err) || errors.Is(err, ErrConflict) {
+		return nil
+	}
+	return storeError(err)
+}
+
+func (s *Service) revokeRefresh(ctx context.Context, c Client, token string) error {
+	info, err := s.inspectRefresh(ctx, token)
+	if err != nil {
+		return err
+	}
+	if info.ClientID != c.ID {
+		return errInactive
+	}
+	return s.store.RevokeSession(ctx, info.SessionID, ReasonRevoked, s.now())
+}
+
+func (s *Service) revokeJWT(ctx context.Context, c Client, token string) error {
+	if s.verifier == nil {
+		return errInactive
+	}
+	claims, err := s.verifier.Verify(ctx, token)
+	if err != nil || claims.ClientID != c.ID {
+		return errInactive
+	}
+	return s.access.RevokeJTI(ctx, claims.JTI, claims.ExpiresAt)
+}
+
+// RevokeSession revokes one session for a principal: an administrator
+// (sessions:revoke) any session, a user only their own. A session the
+// principal may not see is reported as not found.
+func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) error {
+	sess, err := s.store.GetSession(ctx, id)
+	switch {
+	case notFound(err):
+		return ErrNotFound
+	case err != nil:
+		return storeError(err)
+	case !p.Can(ScopeSessionsRevoke) && sess.Subject != p.Subject:
+		return ErrNotFound
+	}
+	err = s.store.RevokeSession(ctx, id, ReasonRevoked, s.now())
+	if err != nil && !errors.Is(err, ErrConflict) {
+		return storeError(err)
+	}
+	s.audit(ctx, slog.LevelInfo, "session_revoked", slog.String("sid", id), slog.String("sub", sess.Subject),
+		slog.String("client_id", sess.ClientID), slog.String("outcome", "ok"))
+	return nil
+}
+
+// RevokeSubject revokes every session of a subject ("sign out
+// everywhere"), paging through them. It returns how many it revoked.
+func (s *Service) RevokeSubject(ctx context.Context, p Principal, subject string) (int, error) {
+	if subject == "" {
+		return 0, oauth.InvalidRequest("subject is required")
+	}
+	if !p.Can(ScopeSessionsRevoke) && subject != p.Subject {
+		return 0, oauth.InsufficientScope("revoking another subject's sessions needs " + ScopeSessionsRevoke)
+	}
+	revoked, after := 0, ""
+	for {
+		page, err := s.index.ListSubject(ctx, ListQuery{Subject: subject, Type: ListTypeOAuth, ActiveOnly: true, Limit: 100, After: after})
+		if err != nil {
+			return revoked, storeError(err)
+		}
+		for _, e := range page.Entries {
+			err := s.store.RevokeSession(ctx, e.Session.ID, ReasonRevoked, s.now())
+			switch {
+			case err == nil:
+				revoked++
+			case !errors.Is(err, ErrConflict) && !notFound(err):
+				return revoked, storeError(err)
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	s.audit(ctx, slog.LevelInfo, "subject_sessions_revoked", slog.String("sub", subject), slog.Int("count", revoked), slog.String("outcome", "ok"))
+	return revoked, nil
+}
