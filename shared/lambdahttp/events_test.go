@@ -1,0 +1,223 @@
+package lambdahttp_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/latchkey/latchkey/shared/app/apptest"
+	"github.com/latchkey/latchkey/shared/httpapi"
+	"github.com/latchkey/latchkey/shared/lambdahttp"
+	"github.com/latchkey/latchkey/shared/oauth"
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// The demo client and user that the sample events in events/ use.
+const (
+	demoClientID     = "demo-client"
+	demoClientSecret = "lk_cs_demo-secret-for-sample-events-only"
+	demoUser         = "demo"
+	demoPassword     = "demo-password"
+)
+
+// eventCase is what one file in events/ must get from its function.
+type eventCase struct {
+	status int
+	// field must be present and non-empty in the JSON answer.
+	field string
+	// code is the expected error code of an error answer.
+	code string
+	// clearsCookie: the answer must clear the refresh cookie.
+	clearsCookie bool
+}
+
+// wantEvents has one entry per file in events/: a new file without an
+// entry fails the test, so every sample stays exercised.
+var wantEvents = map[string]eventCase{
+	"jwks.json":                     {status: 200, field: "keys"},
+	"metadata.json":                 {status: 200, field: "issuer"},
+	"token-client-credentials.json": {status: 200, field: "access_token"},
+	"token-password.json":           {status: 200, field: "access_token"},
+	"token-refresh.json":            {status: 400, code: oauth.CodeInvalidGrant},
+	"refresh-json.json":             {status: 400, code: oauth.CodeInvalidGrant},
+	"refresh-cookie.json":           {status: 400, code: oauth.CodeInvalidGrant, clearsCookie: true},
+}
+
+// repoRoot walks up from the working directory to the folder holding go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// routeOf returns the route of the table that serves method and path,
+// matched the way ServeMux (and API Gateway) match patterns.
+func routeOf(method, path string) (httpapi.Route, bool) {
+	mux := http.NewServeMux()
+	byPattern := map[string]httpapi.Route{}
+	for _, rt := range httpapi.Routes() {
+		pattern := rt.Method + " " + rt.Path
+		byPattern[pattern] = rt
+		mux.Handle(pattern, http.NotFoundHandler())
+	}
+	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Host: "example.com"}
+	_, pattern := mux.Handler(req)
+	rt, ok := byPattern[pattern]
+	return rt, ok
+}
+
+// seedDemo inserts the demo client with its fixed id and secret (the core
+// generates both itself, so it goes straight to the store) and the demo user.
+func seedDemo(t *testing.T, h *apptest.Harness) {
+	t.Helper()
+	cfg := h.App.Config
+	c := tokens.Client{
+		ID: demoClientID, Name: "demo", SecretHash: tokens.HashToken(demoClientSecret),
+		AuthMethod: oauth.AuthClientSecretBasic,
+		Grants:     []string{oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken},
+		Scopes:     []string{"read", "write"}, AllowOfflineAccess: true,
+		AccessTokenTTL: cfg.AccessTokenTTL, AccessTokenFormat: tokens.FormatJWT,
+		RefreshAbsoluteTTL: cfg.RefreshAbsoluteTTL, RefreshIdleTTL: cfg.RefreshIdleTTL,
+		RefreshRotation: tokens.RotationRotate, RefreshReuseGrace: cfg.RefreshReuseGrace,
+		MaxSessionsPerSubject: tokens.DefaultMaxSessions, CreatedAt: h.Clock.Now(),
+	}
+	if err := h.App.Store.CreateClient(context.Background(), c); err != nil {
+		t.Fatalf("CreateClient(%s): %v", demoClientID, err)
+	}
+	h.User(demoUser, demoPassword)
+}
+
+func TestEvents(t *testing.T) {
+	dir := filepath.Join(repoRoot(t), "events")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		name := e.Name()
+		seen[name] = true
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			want, ok := wantEvents[name]
+			if !ok {
+				t.Fatalf("events/%s has no entry in wantEvents: add what it must answer", name)
+			}
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatalf("events/%s is not an API Gateway v2 event: %v", name, err)
+			}
+			runEvent(t, ev, want)
+		})
+	}
+	for name := range wantEvents {
+		if !seen[name] {
+			t.Errorf("wantEvents names %s, which is not in events/", name)
+		}
+	}
+}
+
+func runEvent(t *testing.T, ev events.APIGatewayV2HTTPRequest, want eventCase) {
+	t.Helper()
+	if ev.Version != "2.0" {
+		t.Errorf("version = %q; want 2.0 (HTTP API payload format)", ev.Version)
+	}
+	method, path := ev.RequestContext.HTTP.Method, ev.RawPath
+	if path != ev.RequestContext.HTTP.Path {
+		t.Errorf("rawPath %q differs from requestContext.http.path %q", path, ev.RequestContext.HTTP.Path)
+	}
+	rt, ok := routeOf(method, path)
+	if !ok {
+		t.Fatalf("no function serves %s %s", method, path)
+	}
+	if key := rt.Method + " " + rt.Path; ev.RouteKey != key || ev.RequestContext.RouteKey != key {
+		t.Errorf("routeKey = %q / %q; want %q", ev.RouteKey, ev.RequestContext.RouteKey, key)
+	}
+	h := apptest.New(t)
+	seedDemo(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := lambdahttp.Handler(h.App.Handler(rt.Function))(ctx, ev)
+	if err != nil {
+		t.Fatalf("function %s: %v", rt.Function, err)
+	}
+	checkEventResponse(t, rt.Function, res, want)
+
+	// Another function's handler does not serve the route.
+	for _, other := range functions() {
+		if other == rt.Function {
+			continue
+		}
+		res, err := lambdahttp.Handler(h.App.Handler(other))(ctx, ev)
+		if err != nil || res.StatusCode != http.StatusNotFound {
+			t.Errorf("function %s answered %s %s with %d %v; want 404", other, method, path, res.StatusCode, err)
+		}
+	}
+}
+
+func checkEventResponse(t *testing.T, function string, res events.APIGatewayV2HTTPResponse, want eventCase) {
+	t.Helper()
+	var body map[string]any
+	if err := json.Unmarshal([]byte(res.Body), &body); err != nil || res.IsBase64Encoded {
+		t.Fatalf("function %s answered %d with a body that is not JSON: %q", function, res.StatusCode, res.Body)
+	}
+	if res.StatusCode != want.status {
+		t.Errorf("function %s answered %d %s; want %d", function, res.StatusCode, res.Body, want.status)
+	}
+	if want.field != "" {
+		if v, _ := json.Marshal(body[want.field]); slices.Contains([]string{"null", `""`, "[]", "{}"}, string(v)) {
+			t.Errorf("answer %s has no %s", res.Body, want.field)
+		}
+	}
+	if want.code != "" && body["error"] != want.code {
+		t.Errorf("error = %v; want %s", body["error"], want.code)
+	}
+	if ct := res.Headers["Content-Type"]; !strings.Contains(ct, "json") {
+		t.Errorf("Content-Type = %q; want JSON", ct)
+	}
+	cleared := slices.ContainsFunc(res.Cookies, func(c string) bool {
+		return strings.HasPrefix(c, httpapi.RefreshCookie+"=;") && strings.Contains(c, "Max-Age=0")
+	})
+	if cleared != want.clearsCookie {
+		t.Errorf("cookies = %q; want cleared %v", res.Cookies, want.clearsCookie)
+	}
+}
+
+// functions returns the distinct functions of the route table.
+func functions() []string {
+	var out []string
+	for _, rt := range httpapi.Routes() {
+		if !slices.Contains(out, rt.Function) {
+			out = append(out, rt.Function)
+		}
+	}
+	return out
+}
