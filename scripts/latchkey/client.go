@@ -24,6 +24,7 @@ func clientFlags(fs *flag.FlagSet, cfg config.Config, spec *tokens.ClientSpec) (
 	fs.BoolVar(&spec.AllowOfflineAccess, "offline", false, "allow refresh tokens (the offline_access scope)")
 	fs.BoolVar(&spec.Public, "public", false, "a public client: no secret (token_endpoint_auth_method none)")
 	fs.BoolVar(&spec.Introspect, "introspect", false, "a resource server that may introspect any token")
+	fs.BoolVar(&spec.AllowSelfMint, "allow-mint", false, "let this client's users mint long-lived tokens for themselves")
 	fs.StringVar(&spec.AccessTokenFormat, "access-token-format", tokens.FormatJWT, "jwt or reference")
 	fs.DurationVar(&spec.AccessTokenTTL, "access-ttl", cfg.AccessTokenTTL, "access token lifetime")
 	fs.DurationVar(&spec.RefreshAbsoluteTTL, "refresh-absolute", cfg.RefreshAbsoluteTTL, "refresh absolute lifetime")

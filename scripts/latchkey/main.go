@@ -21,6 +21,8 @@ const usage = `usage: latchkey <command> [flags]
   client create|list|disable       manage OAuth clients
   user create                      create a user (password on stdin)
   keys rotate|list                 manage signing keys
+  session list|revoke              list or revoke a subject's sessions
+  token mint|list|revoke           manage long-lived tokens
   demo seed                        seed a demo client and user into an empty table
 
 Configuration comes from the environment: TABLE_NAME, ISSUER,
@@ -58,6 +60,7 @@ func (c cli) run(ctx context.Context, args []string) error {
 	cmds := map[string]func(context.Context, []string) error{
 		"serve": c.serve, "table": c.table, "client": c.client,
 		"user": c.user, "keys": c.keys, "demo": c.demo,
+		"session": c.session, "token": c.token,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
