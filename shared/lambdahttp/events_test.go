@@ -38,6 +38,8 @@ type eventCase struct {
 	code string
 	// clearsCookie: the answer must clear the refresh cookie.
 	clearsCookie bool
+	// inactive: the answer must be exactly {"active":false} (RFC 7662 §2.2).
+	inactive bool
 }
 
 // wantEvents has one entry per file in events/: a new file without an
@@ -50,6 +52,15 @@ var wantEvents = map[string]eventCase{
 	"token-refresh.json":            {status: 400, code: oauth.CodeInvalidGrant},
 	"refresh-json.json":             {status: 400, code: oauth.CodeInvalidGrant},
 	"refresh-cookie.json":           {status: 400, code: oauth.CodeInvalidGrant, clearsCookie: true},
+	// The sample tokens are not genuine: introspection says inactive,
+	// revocation succeeds (RFC 7009 §2.2), bearer endpoints refuse them.
+	"introspect.json":              {status: 200, inactive: true},
+	"revoke.json":                  {status: 200},
+	"mint.json":                    {status: 401, code: oauth.CodeInvalidToken},
+	"sessions-list.json":           {status: 401, code: oauth.CodeInvalidToken},
+	"sessions-revoke-one.json":     {status: 401, code: oauth.CodeInvalidToken},
+	"sessions-revoke-subject.json": {status: 401, code: oauth.CodeInvalidToken},
+	"tokens-revoke.json":           {status: 401, code: oauth.CodeInvalidToken},
 }
 
 // repoRoot walks up from the working directory to the folder holding go.mod.
@@ -171,14 +182,15 @@ func runEvent(t *testing.T, ev events.APIGatewayV2HTTPRequest, want eventCase) {
 	}
 	checkEventResponse(t, rt.Function, res, want)
 
-	// Another function's handler does not serve the route.
+	// No other function serves the route: 404, or 405 where it serves
+	// the same path with another method.
 	for _, other := range functions() {
 		if other == rt.Function {
 			continue
 		}
 		res, err := lambdahttp.Handler(h.App.Handler(other))(ctx, ev)
-		if err != nil || res.StatusCode != http.StatusNotFound {
-			t.Errorf("function %s answered %s %s with %d %v; want 404", other, method, path, res.StatusCode, err)
+		if err != nil || (res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed) {
+			t.Errorf("function %s answered %s %s with %d %v; want 404 or 405", other, method, path, res.StatusCode, err)
 		}
 	}
 }
@@ -199,6 +211,12 @@ func checkEventResponse(t *testing.T, function string, res events.APIGatewayV2HT
 	}
 	if want.code != "" && body["error"] != want.code {
 		t.Errorf("error = %v; want %s", body["error"], want.code)
+	}
+	if want.code == oauth.CodeInvalidToken && !strings.HasPrefix(res.Headers["Www-Authenticate"], "Bearer ") {
+		t.Errorf("WWW-Authenticate = %q; want a Bearer challenge (RFC 6750 §3)", res.Headers["Www-Authenticate"])
+	}
+	if want.inactive && strings.TrimSpace(res.Body) != `{"active":false}` {
+		t.Errorf("answer = %s; want exactly {\"active\":false}", res.Body)
 	}
 	if ct := res.Headers["Content-Type"]; !strings.Contains(ct, "json") {
 		t.Errorf("Content-Type = %q; want JSON", ct)
