@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -95,7 +96,7 @@ func strictJSON(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return oauth.InvalidRequest("the JSON body is malformed: " + jsonProblem(err))
 	}
-	if dec.More() {
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
 		return oauth.InvalidRequest("the JSON body has trailing data")
 	}
 	return nil

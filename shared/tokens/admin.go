@@ -13,7 +13,9 @@ import (
 )
 
 // ClientSpec is what an operator asks for when registering a client.
-// Zero durations take the deployment's defaults.
+// A zero access or absolute refresh lifetime takes the deployment's
+// default; a zero idle window or reuse grace means none (the CLI's flags
+// default to the deployment's values).
 type ClientSpec struct {
 	Name                  string
 	Public                bool
