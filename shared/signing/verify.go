@@ -16,7 +16,7 @@ import (
 
 // ErrInvalidToken is wrapped by every error Verify returns for a token
 // that is not a valid access token of this issuer.
-var ErrInvalidToken = errors.New("signing: invalid token")
+var ErrInvalidToken = fmt.Errorf("signing: %w", tokens.ErrInvalidToken)
 
 // maxTokenLen bounds the size of a token Verify will parse. Latchkey's
 // tokens are well under 2 KiB; claim size limits keep them so.

@@ -3,6 +3,7 @@ package tokens
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"strings"
 	"time"
 
@@ -59,8 +60,11 @@ func (s *Service) inspectJWT(ctx context.Context, token string) (TokenInfo, erro
 		return TokenInfo{}, errInactive
 	}
 	c, err := s.verifier.Verify(ctx, token)
-	if err != nil {
+	if errors.Is(err, ErrInvalidToken) {
 		return TokenInfo{}, errInactive
+	}
+	if err != nil {
+		return TokenInfo{}, storeError(err)
 	}
 	state, err := s.access.AccessState(ctx, AccessStateQuery{JTI: c.JTI, SessionID: c.SessionID})
 	if err != nil {

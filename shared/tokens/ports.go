@@ -17,6 +17,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrAlreadyExists: a create found the key taken.
 	ErrAlreadyExists = errors.New("already exists")
+	// ErrInvalidToken: a Verifier found the token bad (signature, alg,
+	// issuer, lifetime). Any other Verifier error is an outage.
+	ErrInvalidToken = errors.New("invalid token")
 )
 
 // ClientStore persists OAuth clients.

@@ -58,6 +58,9 @@ func (s *Service) revokeJWT(ctx context.Context, c Client, token string) error {
 		return errInactive
 	}
 	claims, err := s.verifier.Verify(ctx, token)
+	if err != nil && !errors.Is(err, ErrInvalidToken) {
+		return err
+	}
 	if err != nil || claims.ClientID != c.ID {
 		return errInactive
 	}

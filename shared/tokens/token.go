@@ -129,6 +129,9 @@ func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now 
 		}
 		claims.SessionID, claims.AuthTime = g.session.ID, g.session.AuthTime
 	}
+	if !exp.After(now) {
+		return issuedAccess{}, oauth.InvalidGrant("the session has expired")
+	}
 	claims.ExpiresAt = exp
 	at := issuedAccess{jti: g.jti, expiresIn: int64(exp.Sub(now) / time.Second)}
 	if c.AccessTokenFormat == FormatReference {
