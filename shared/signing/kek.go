@@ -19,6 +19,7 @@ const (
 	labelKEK        = "latchkey kek v1"
 	labelSeal       = "latchkey signing-key seal v1"
 	labelRefreshMAC = "latchkey refresh-token mac v1"
+	labelCursorMAC  = "latchkey sessions-cursor mac v1"
 )
 
 // minSecretLen is the shortest secret string that KEKFromSecret stretches
@@ -59,6 +60,15 @@ func RefreshKey(kek []byte) ([]byte, error) {
 		return nil, err
 	}
 	return derive(kek, labelRefreshMAC)
+}
+
+// CursorKey derives the HMAC-SHA256 key that authenticates the sessions
+// page's cursors from the key-encryption key.
+func CursorKey(kek []byte) ([]byte, error) {
+	if err := checkKEK(kek); err != nil {
+		return nil, err
+	}
+	return derive(kek, labelCursorMAC)
 }
 
 // checkKEK reports whether kek has the length of an AES-256 key.
