@@ -14,7 +14,9 @@ import (
 )
 
 // Session items live in partition SESSION#<sid> and are indexed by subject
-// in GSI1 (SUB#<subject>, <created>#<sid>) for the sessions page. Their ttl
+// in GSI1 (SUB#<subject>, <created>#<sid>) for the sessions page, next to
+// the subject's long-lived tokens; their type attribute is "oauth" (items
+// written before it existed have none and are still sessions). Their ttl
 // is the absolute expiry, rounded up to a whole second; the exact expiry is
 // also stored and decides every read and write.
 const (
@@ -23,6 +25,10 @@ const (
 	attrStatus      = "status"
 	attrGeneration  = "generation"
 	attrAbsoluteExp = "absolute_expires_at"
+	attrIdleExp     = "idle_expires_at"
+	attrClientID    = "client_id"
+	attrRevokedAt   = "revoked_at"
+	attrRevokedWhy  = "revoked_reason"
 )
 
 // sessionItem is a tokens.Session as stored.
@@ -32,6 +38,7 @@ type sessionItem struct {
 	GSI1PK            string   `dynamodbav:"GSI1PK"`
 	GSI1SK            string   `dynamodbav:"GSI1SK"`
 	TTL               int64    `dynamodbav:"ttl"`
+	Type              string   `dynamodbav:"type"`
 	ID                string   `dynamodbav:"id"`
 	ClientID          string   `dynamodbav:"client_id"`
 	Subject           string   `dynamodbav:"subject"`
@@ -60,8 +67,8 @@ func toSessionItem(s tokens.Session) sessionItem {
 	return sessionItem{
 		PK: sessionPK(s.ID), SK: skMeta,
 		GSI1PK: subjectPrefix + s.Subject, GSI1SK: formatTime(s.CreatedAt) + "#" + s.ID,
-		TTL: ttlSeconds(s.AbsoluteExpiresAt),
-		ID:  s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes,
+		TTL: ttlSeconds(s.AbsoluteExpiresAt), Type: tokens.ListTypeOAuth,
+		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes,
 		CreatedAt: formatTime(s.CreatedAt), AuthTime: formatTime(s.AuthTime),
 		AbsoluteExpiresAt: formatTime(s.AbsoluteExpiresAt),
 		IdleExpiresAt:     formatTime(s.IdleExpiresAt),
@@ -186,6 +193,13 @@ func (s *Store) UpdateSession(ctx context.Context, sess tokens.Session, expectGe
 	return stored, nil
 }
 
+// revokeUpdate marks a session revoked at at for reason.
+func revokeUpdate(reason string, at time.Time) expression.UpdateBuilder {
+	return expression.Set(expression.Name(attrStatus), expression.Value(tokens.SessionRevoked)).
+		Set(expression.Name(attrRevokedWhy), expression.Value(reason)).
+		Set(expression.Name(attrRevokedAt), expression.Value(formatTime(at)))
+}
+
 // sessionUpdate sets the fields that UpdateSession may change. Empty values
 // are removed rather than stored, as CreateSession omits them.
 func sessionUpdate(s tokens.Session) expression.UpdateBuilder {
@@ -219,10 +233,7 @@ func sessionUpdate(s tokens.Session) expression.UpdateBuilder {
 // missing or expired one tokens.ErrNotFound (told apart by ALL_OLD).
 func (s *Store) RevokeSession(ctx context.Context, id, reason string, at time.Time) error {
 	now := s.now()
-	upd := expression.Set(expression.Name(attrStatus), expression.Value(tokens.SessionRevoked)).
-		Set(expression.Name("revoked_reason"), expression.Value(reason)).
-		Set(expression.Name("revoked_at"), expression.Value(formatTime(at)))
-	b := expression.NewBuilder().WithCondition(liveSession(now)).WithUpdate(upd)
+	b := expression.NewBuilder().WithCondition(liveSession(now)).WithUpdate(revokeUpdate(reason, at))
 	av, err := s.update(ctx, "revoke session", sessionPK(id), b)
 	var cf *conditionFailed
 	if !errors.As(err, &cf) {

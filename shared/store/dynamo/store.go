@@ -23,6 +23,8 @@ type API interface {
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
 var _ API = (*dynamodb.Client)(nil)
@@ -35,8 +37,11 @@ type Store struct {
 }
 
 var (
-	_ tokens.Store    = (*Store)(nil)
-	_ tokens.KeyStore = (*Store)(nil)
+	_ tokens.Store            = (*Store)(nil)
+	_ tokens.KeyStore         = (*Store)(nil)
+	_ tokens.AccessTokenStore = (*Store)(nil)
+	_ tokens.LongLivedStore   = (*Store)(nil)
+	_ tokens.SessionIndex     = (*Store)(nil)
 )
 
 // New returns a Store on table. now is the clock that decides whether an
@@ -55,6 +60,8 @@ const (
 	attrGSI1PK = "GSI1PK"
 	attrGSI1SK = "GSI1SK"
 	attrTTL    = "ttl"
+	// attrType tells the kinds apart in a subject's GSI1 partition.
+	attrType = "type"
 	// indexGSI1 is the one global secondary index.
 	indexGSI1 = "GSI1"
 	skMeta    = "META"
@@ -62,9 +69,14 @@ const (
 
 // itemKey returns the primary key of the META item of partition pk.
 func itemKey(pk string) map[string]types.AttributeValue {
+	return keyOf(pk, skMeta)
+}
+
+// keyOf returns the primary key (pk, sk).
+func keyOf(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		attrPK: &types.AttributeValueMemberS{Value: pk},
-		attrSK: &types.AttributeValueMemberS{Value: skMeta},
+		attrSK: &types.AttributeValueMemberS{Value: sk},
 	}
 }
 

@@ -1,0 +1,147 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// Reference access tokens live in partition AT#<base64url of the token's
+// SHA-256>, revoked JWT ids in JTI#<jti> under sort key REVOKED. Both carry
+// a ttl (the token's exp, rounded up) and the exact expiry, which decides
+// reads and writes.
+const (
+	referencePrefix = "AT#"
+	jtiPrefix       = "JTI#"
+	skRevoked       = "REVOKED"
+	attrExpiresAt   = "expires_at"
+	attrRevoked     = "revoked"
+)
+
+// referenceItem is a tokens.ReferenceToken as stored.
+type referenceItem struct {
+	PK        string   `dynamodbav:"PK"`
+	SK        string   `dynamodbav:"SK"`
+	TTL       int64    `dynamodbav:"ttl"`
+	Hash      []byte   `dynamodbav:"hash"`
+	JTI       string   `dynamodbav:"jti,omitempty"`
+	ClientID  string   `dynamodbav:"client_id"`
+	Subject   string   `dynamodbav:"subject,omitempty"`
+	Scopes    []string `dynamodbav:"scopes,omitempty"`
+	Audience  []string `dynamodbav:"audience,omitempty"`
+	SessionID string   `dynamodbav:"session_id,omitempty"`
+	AuthTime  string   `dynamodbav:"auth_time,omitempty"`
+	IssuedAt  string   `dynamodbav:"issued_at,omitempty"`
+	ExpiresAt string   `dynamodbav:"expires_at"`
+	Revoked   bool     `dynamodbav:"revoked"`
+}
+
+// revokedJTIItem is one entry of the JWT revocation list.
+type revokedJTIItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	TTL       int64  `dynamodbav:"ttl"`
+	JTI       string `dynamodbav:"jti"`
+	ExpiresAt string `dynamodbav:"expires_at"`
+}
+
+func referencePK(hash []byte) string {
+	return referencePrefix + base64.RawURLEncoding.EncodeToString(hash)
+}
+
+func jtiPK(jti string) string { return jtiPrefix + jti }
+
+func toReferenceItem(t tokens.ReferenceToken) referenceItem {
+	return referenceItem{
+		PK: referencePK(t.Hash), SK: skMeta, TTL: ttlSeconds(t.ExpiresAt),
+		Hash: t.Hash, JTI: t.JTI, ClientID: t.ClientID, Subject: t.Subject,
+		Scopes: t.Scopes, Audience: t.Audience, SessionID: t.SessionID,
+		AuthTime: formatTime(t.AuthTime), IssuedAt: formatTime(t.IssuedAt),
+		ExpiresAt: formatTime(t.ExpiresAt), Revoked: t.Revoked,
+	}
+}
+
+func (it referenceItem) reference() (tokens.ReferenceToken, error) {
+	t := tokens.ReferenceToken{
+		Hash: nilIfEmpty(it.Hash), JTI: it.JTI, ClientID: it.ClientID, Subject: it.Subject,
+		Scopes: it.Scopes, Audience: it.Audience, SessionID: it.SessionID, Revoked: it.Revoked,
+	}
+	var err error
+	if t.AuthTime, err = parseTime(it.AuthTime); err != nil {
+		return tokens.ReferenceToken{}, err
+	}
+	if t.IssuedAt, err = parseTime(it.IssuedAt); err != nil {
+		return tokens.ReferenceToken{}, err
+	}
+	if t.ExpiresAt, err = parseTime(it.ExpiresAt); err != nil {
+		return tokens.ReferenceToken{}, err
+	}
+	return t, nil
+}
+
+// CreateReferenceToken stores t under the hash of the token with one
+// conditional PutItem (attribute_not_exists(PK)); tokens.ErrAlreadyExists
+// if the hash is taken. t must have an expiry: it is the item's ttl.
+func (s *Store) CreateReferenceToken(ctx context.Context, t tokens.ReferenceToken) error {
+	switch {
+	case len(t.Hash) == 0:
+		return errors.New("dynamo: create reference token: no hash")
+	case t.ExpiresAt.IsZero():
+		return errors.New("dynamo: create reference token: no expiry")
+	}
+	return s.putNew(ctx, "create reference token", toReferenceItem(t))
+}
+
+// RevokeReferenceToken sets revoked on the token with one conditional
+// UpdateItem: the item must exist, belong to clientID and not have expired
+// at the store's clock. A failed condition is tokens.ErrNotFound whatever
+// the cause, so a client learns nothing about other clients' tokens.
+// Revoking a revoked token again succeeds (nil): revocation is idempotent,
+// as RFC 7009 §2.2 answers it.
+func (s *Store) RevokeReferenceToken(ctx context.Context, hash []byte, clientID string) error {
+	const op = "revoke reference token"
+	now := s.now()
+	cond := existsNow(now).
+		And(expression.Name(attrClientID).Equal(expression.Value(clientID))).
+		And(expression.Name(attrExpiresAt).GreaterThan(expression.Value(formatTime(now))))
+	upd := expression.Set(expression.Name(attrRevoked), expression.Value(true))
+	b := expression.NewBuilder().WithCondition(cond).WithUpdate(upd)
+	_, err := s.update(ctx, op, referencePK(hash), b)
+	var cf *conditionFailed
+	if errors.As(err, &cf) {
+		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
+	}
+	return err
+}
+
+// RevokeJTI puts the JWT id on the revocation list until exp with one
+// unconditional PutItem: revoking twice is harmless, and the later exp
+// wins. The entry's ttl is exp, rounded up.
+func (s *Store) RevokeJTI(ctx context.Context, jti string, exp time.Time) error {
+	switch {
+	case jti == "":
+		return errors.New("dynamo: revoke jti: no jti")
+	case exp.IsZero():
+		return errors.New("dynamo: revoke jti: no expiry")
+	}
+	av, err := attributevalue.MarshalMap(revokedJTIItem{
+		PK: jtiPK(jti), SK: skRevoked, TTL: ttlSeconds(exp), JTI: jti, ExpiresAt: formatTime(exp),
+	})
+	if err != nil {
+		return fmt.Errorf("dynamo: revoke jti: encode: %w", err)
+	}
+	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: av})
+	if err != nil {
+		return fmt.Errorf("dynamo: revoke jti: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,188 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/shared/tokens"
+)
+
+// Long-lived tokens live in partition LT#<id> and are indexed by owner in
+// GSI1 (SUB#<subject>, <created>#<id>) next to the owner's sessions, with
+// type "long_lived". A token that never expires has neither ttl nor
+// expires_at; otherwise ttl is the expiry rounded up and expires_at the
+// exact expiry, which decides reads and writes.
+const (
+	longLivedPrefix = "LT#"
+	attrLastUsedAt  = "last_used_at"
+)
+
+// longLivedItem is a tokens.LongLivedToken as stored.
+type longLivedItem struct {
+	PK         string   `dynamodbav:"PK"`
+	SK         string   `dynamodbav:"SK"`
+	GSI1PK     string   `dynamodbav:"GSI1PK"`
+	GSI1SK     string   `dynamodbav:"GSI1SK"`
+	TTL        int64    `dynamodbav:"ttl,omitempty"`
+	Type       string   `dynamodbav:"type"`
+	ID         string   `dynamodbav:"id"`
+	Hash       []byte   `dynamodbav:"hash,omitempty"`
+	Name       string   `dynamodbav:"name,omitempty"`
+	Subject    string   `dynamodbav:"subject"`
+	Scopes     []string `dynamodbav:"scopes,omitempty"`
+	CreatedBy  string   `dynamodbav:"created_by,omitempty"`
+	CreatedAt  string   `dynamodbav:"created_at,omitempty"`
+	ExpiresAt  string   `dynamodbav:"expires_at,omitempty"`
+	LastUsedAt string   `dynamodbav:"last_used_at,omitempty"`
+	Status     string   `dynamodbav:"status"`
+	RevokedAt  string   `dynamodbav:"revoked_at,omitempty"`
+}
+
+func longLivedPK(id string) string { return longLivedPrefix + id }
+
+func toLongLivedItem(t tokens.LongLivedToken) longLivedItem {
+	it := longLivedItem{
+		PK: longLivedPK(t.ID), SK: skMeta,
+		GSI1PK: subjectPrefix + t.Subject, GSI1SK: formatTime(t.CreatedAt) + "#" + t.ID,
+		Type: tokens.ListTypeLongLived,
+		ID:   t.ID, Hash: t.Hash, Name: t.Name, Subject: t.Subject, Scopes: t.Scopes,
+		CreatedBy: t.CreatedBy, CreatedAt: formatTime(t.CreatedAt),
+		ExpiresAt: formatTime(t.ExpiresAt), LastUsedAt: formatTime(t.LastUsedAt),
+		Status: t.Status, RevokedAt: formatTime(t.RevokedAt),
+	}
+	if !t.ExpiresAt.IsZero() {
+		it.TTL = ttlSeconds(t.ExpiresAt)
+	}
+	return it
+}
+
+func (it longLivedItem) longLived() (tokens.LongLivedToken, error) {
+	t := tokens.LongLivedToken{
+		ID: it.ID, Hash: nilIfEmpty(it.Hash), Name: it.Name, Subject: it.Subject,
+		Scopes: it.Scopes, CreatedBy: it.CreatedBy, Status: it.Status,
+	}
+	times := []struct {
+		dst *time.Time
+		src string
+	}{
+		{&t.CreatedAt, it.CreatedAt}, {&t.ExpiresAt, it.ExpiresAt},
+		{&t.LastUsedAt, it.LastUsedAt}, {&t.RevokedAt, it.RevokedAt},
+	}
+	for _, tm := range times {
+		var err error
+		if *tm.dst, err = parseTime(tm.src); err != nil {
+			return tokens.LongLivedToken{}, err
+		}
+	}
+	return t, nil
+}
+
+// decodeLongLived converts a raw item into a tokens.LongLivedToken and
+// reports tokens.ErrNotFound for a missing item or one expired at now.
+func decodeLongLived(av map[string]types.AttributeValue, now time.Time) (tokens.LongLivedToken, error) {
+	if !present(av, now) {
+		return tokens.LongLivedToken{}, tokens.ErrNotFound
+	}
+	var it longLivedItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return tokens.LongLivedToken{}, fmt.Errorf("decode: %w", err)
+	}
+	t, err := it.longLived()
+	if err != nil {
+		return tokens.LongLivedToken{}, fmt.Errorf("decode: %w", err)
+	}
+	if !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(now) {
+		return tokens.LongLivedToken{}, tokens.ErrNotFound
+	}
+	return t, nil
+}
+
+// unexpiredAt is the condition "the item has no expires_at or it is after
+// now": a never-expiring long-lived token has none.
+func unexpiredAt(now time.Time) expression.ConditionBuilder {
+	return expression.Or(
+		expression.AttributeNotExists(expression.Name(attrExpiresAt)),
+		expression.Name(attrExpiresAt).GreaterThan(expression.Value(formatTime(now))),
+	)
+}
+
+// liveLongLived is the condition "the token exists, is active and has not
+// expired at now".
+func liveLongLived(now time.Time) expression.ConditionBuilder {
+	return existsNow(now).
+		And(expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive))).
+		And(unexpiredAt(now))
+}
+
+// CreateLongLived stores t with one conditional PutItem
+// (attribute_not_exists(PK)); tokens.ErrAlreadyExists if the id is taken.
+// A zero ExpiresAt stores no ttl: the token never expires.
+func (s *Store) CreateLongLived(ctx context.Context, t tokens.LongLivedToken) error {
+	if t.ID == "" {
+		return errors.New("dynamo: create long-lived token: no id")
+	}
+	return s.putNew(ctx, "create long-lived token", toLongLivedItem(t))
+}
+
+// GetLongLived reads LT#<id> with a strongly consistent GetItem, or returns
+// tokens.ErrNotFound when it is unknown or has expired at the store's clock.
+func (s *Store) GetLongLived(ctx context.Context, id string) (tokens.LongLivedToken, error) {
+	av, err := s.getItem(ctx, "get long-lived token", longLivedPK(id))
+	if err != nil {
+		return tokens.LongLivedToken{}, err
+	}
+	t, err := decodeLongLived(av, s.now())
+	if err != nil {
+		return tokens.LongLivedToken{}, fmt.Errorf("dynamo: get long-lived token: %w", err)
+	}
+	return t, nil
+}
+
+// TouchLongLived sets last_used_at to at with one conditional UpdateItem:
+// the token must exist, be active, not have expired, and have been last
+// used before at-minInterval (or never). Stored times are fixed-width
+// strings, so the comparison is DynamoDB's string order. Whatever the
+// cause, a failed condition is tokens.ErrConflict, as the port says: an
+// unknown or expired id too, since the caller only wants "not written".
+func (s *Store) TouchLongLived(ctx context.Context, id string, at time.Time, minInterval time.Duration) error {
+	const op = "touch long-lived token"
+	threshold := formatTime(at.Add(-minInterval))
+	cond := liveLongLived(s.now()).And(expression.Or(
+		expression.AttributeNotExists(expression.Name(attrLastUsedAt)),
+		expression.Name(attrLastUsedAt).LessThan(expression.Value(threshold)),
+	))
+	upd := expression.Set(expression.Name(attrLastUsedAt), expression.Value(formatTime(at)))
+	_, err := s.update(ctx, op, longLivedPK(id), expression.NewBuilder().WithCondition(cond).WithUpdate(upd))
+	var cf *conditionFailed
+	if errors.As(err, &cf) {
+		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrConflict)
+	}
+	return err
+}
+
+// RevokeLongLived marks an active, unexpired token revoked with one
+// conditional UpdateItem. When the condition fails the stored item
+// (ALL_OLD) tells why: missing or expired is tokens.ErrNotFound, already
+// revoked tokens.ErrConflict.
+func (s *Store) RevokeLongLived(ctx context.Context, id string, at time.Time) error {
+	const op = "revoke long-lived token"
+	now := s.now()
+	upd := expression.Set(expression.Name(attrStatus), expression.Value(tokens.SessionRevoked)).
+		Set(expression.Name(attrRevokedAt), expression.Value(formatTime(at)))
+	b := expression.NewBuilder().WithCondition(liveLongLived(now)).WithUpdate(upd)
+	av, err := s.update(ctx, op, longLivedPK(id), b)
+	var cf *conditionFailed
+	if !errors.As(err, &cf) {
+		return err
+	}
+	if _, decErr := decodeLongLived(av, now); decErr != nil {
+		return fmt.Errorf("dynamo: %s: %w", op, decErr)
+	}
+	return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrConflict)
+}
