@@ -71,14 +71,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	var refreshKey []byte
-	if kek != nil {
-		if refreshKey, err = signing.RefreshKey(kek); err != nil {
-			return nil, err
-		}
+	refreshKey, cursorKey, err := derivedKeys(kek)
+	if err != nil {
+		return nil, err
 	}
 	svc := tokens.New(tokens.Options{
-		Store: store, Signer: keys, Passwords: o.Passwords, RefreshKey: refreshKey,
+		Store: store, Access: store, Index: store, LongLived: store, Verifier: keys, Signer: keys,
+		Passwords: o.Passwords, RefreshKey: refreshKey, CursorKey: cursorKey,
+		MaxLongLivedTTL: cfg.MaxLongLivedTTL, AllowNeverExpiring: cfg.AllowNeverExpiring,
 		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL, Now: o.Now, Log: log,
 	})
 	return &App{Config: cfg, Log: log, Store: store, Keys: keys, Service: svc, API: httpapi.New(svc, log)}, nil
@@ -87,6 +87,19 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 // Handler returns the HTTP handler for the named functions' routes, or
 // for every route when none is named.
 func (a *App) Handler(functions ...string) http.Handler { return a.API.Handler(functions...) }
+
+// derivedKeys returns the refresh-token and cursor MAC keys, or nils for
+// a verify-only function.
+func derivedKeys(kek []byte) (refresh, cursor []byte, err error) {
+	if kek == nil {
+		return nil, nil, nil
+	}
+	if refresh, err = signing.RefreshKey(kek); err != nil {
+		return nil, nil, err
+	}
+	cursor, err = signing.CursorKey(kek)
+	return refresh, cursor, err
+}
 
 func defaults(cfg config.Config) tokens.ClientDefaults {
 	return tokens.ClientDefaults{

@@ -44,6 +44,7 @@ func New(t testing.TB, overrides ...func(*config.Config)) *Harness {
 		KeyCacheTTL: 5 * time.Minute, KeyRotationPeriod: 720 * time.Hour,
 		AccessTokenTTL: 15 * time.Minute, RefreshAbsoluteTTL: 720 * time.Hour,
 		RefreshIdleTTL: 168 * time.Hour, RefreshReuseGrace: 30 * time.Second,
+		MaxLongLivedTTL: 8760 * time.Hour,
 	}
 	for _, o := range overrides {
 		o(&cfg)
