@@ -14,6 +14,11 @@ import (
 // that is bad, expired, revoked, of a revoked session or not the caller's
 // to see is exactly {"active": false} (§2.2).
 func (s *Service) Introspect(ctx context.Context, caller Client, token string) (oauth.IntrospectionResponse, error) {
+	if caller.Public() {
+		// A client_id alone proves nothing; RFC 7662 §2.1 wants the
+		// caller authorized.
+		return oauth.IntrospectionResponse{}, s.clientAuthFailed(ctx, caller.ID, "public_client_introspection")
+	}
 	info, err := s.inspect(ctx, token)
 	if errors.Is(err, errInactive) {
 		return oauth.IntrospectionResponse{}, nil
