@@ -4,25 +4,18 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"log"
 	"os"
 
 	"github.com/latchkey/latchkey/shared/app"
-	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/httpapi"
 	"github.com/latchkey/latchkey/shared/lambdahttp"
 )
 
 func main() {
-	cfg, err := config.FromEnv(os.LookupEnv)
+	a, err := app.FromEnv(context.Background(), os.LookupEnv)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "config:", err)
-		os.Exit(1)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start:", err)
-		os.Exit(1)
+		log.Fatal(err) // an init error: Lambda reports it and retries the cold start
 	}
 	lambdahttp.Start(a.Handler(httpapi.FunctionMint))
 }

@@ -107,3 +107,13 @@ func defaults(cfg config.Config) tokens.ClientDefaults {
 		RefreshIdleTTL: cfg.RefreshIdleTTL, RefreshReuseGrace: cfg.RefreshReuseGrace,
 	}
 }
+
+// FromEnv reads the configuration with lookup (os.LookupEnv in a Lambda)
+// and builds the production process: what every function's main does.
+func FromEnv(ctx context.Context, lookup config.Lookup) (*App, error) {
+	cfg, err := config.FromEnv(lookup)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return New(ctx, cfg, Options{})
+}
