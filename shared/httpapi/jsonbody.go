@@ -17,7 +17,7 @@ func jsonProblem(err error) string {
 	switch {
 	case errors.As(err, &syntax):
 		return "syntax error"
-	case errors.As(err, &typ):
+	case errors.As(err, &typ) && typ.Field != "":
 		return "field " + typ.Field + " has the wrong type"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "unexpected end of input"

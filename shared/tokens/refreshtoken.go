@@ -38,8 +38,10 @@ func parseRefreshToken(s string) (refreshToken, bool) {
 	if err != nil || gen < 1 || strconv.Itoa(gen) != parts[1] {
 		return refreshToken{}, false
 	}
-	mac, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || len(mac) != sha256.Size {
+	mac, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
+	// The decoder skips newlines; requiring the canonical spelling keeps
+	// one string per token.
+	if err != nil || len(mac) != sha256.Size || base64.RawURLEncoding.EncodeToString(mac) != parts[2] {
 		return refreshToken{}, false
 	}
 	return refreshToken{SessionID: parts[0], Generation: gen, MAC: mac}, true

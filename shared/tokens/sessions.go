@@ -126,14 +126,15 @@ func (s *Service) sealCursor(q ListQuery, after string) string {
 }
 
 func (s *Service) openCursor(q ListQuery, cursor string) (string, bool) {
-	enc := base64.RawURLEncoding
+	enc := base64.RawURLEncoding.Strict()
 	body, mac, ok := strings.Cut(cursor, ".")
 	if !ok || len(s.cursorKey) == 0 {
 		return "", false
 	}
 	after, err1 := enc.DecodeString(body)
 	sum, err2 := enc.DecodeString(mac)
-	if err1 != nil || err2 != nil || !hmac.Equal(sum, s.cursorMAC(q, string(after))) {
+	canonical := enc.EncodeToString(after) == body && enc.EncodeToString(sum) == mac
+	if err1 != nil || err2 != nil || !canonical || !hmac.Equal(sum, s.cursorMAC(q, string(after))) {
 		return "", false
 	}
 	return string(after), true

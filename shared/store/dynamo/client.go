@@ -38,6 +38,7 @@ type clientItem struct {
 	Scopes                []string       `dynamodbav:"scopes,omitempty"`
 	AllowOfflineAccess    bool           `dynamodbav:"allow_offline_access"`
 	Introspect            bool           `dynamodbav:"introspect"`
+	AllowSelfMint         bool           `dynamodbav:"allow_self_mint"`
 	AccessTokenTTLMS      int64          `dynamodbav:"access_token_ttl_ms"`
 	AccessTokenFormat     string         `dynamodbav:"access_token_format,omitempty"`
 	RefreshAbsoluteTTLMS  int64          `dynamodbav:"refresh_absolute_ttl_ms"`
@@ -57,7 +58,7 @@ func toClientItem(c tokens.Client) clientItem {
 		PK: clientPK(c.ID), SK: skMeta, GSI1PK: clientsGSI1PK, GSI1SK: c.ID,
 		ID: c.ID, Name: c.Name, SecretHash: c.SecretHash, AuthMethod: c.AuthMethod,
 		Grants: c.Grants, Scopes: c.Scopes,
-		AllowOfflineAccess: c.AllowOfflineAccess, Introspect: c.Introspect,
+		AllowOfflineAccess: c.AllowOfflineAccess, Introspect: c.Introspect, AllowSelfMint: c.AllowSelfMint,
 		AccessTokenTTLMS:      c.AccessTokenTTL.Milliseconds(),
 		AccessTokenFormat:     c.AccessTokenFormat,
 		RefreshAbsoluteTTLMS:  c.RefreshAbsoluteTTL.Milliseconds(),
@@ -79,7 +80,7 @@ func (it clientItem) client() (tokens.Client, error) {
 	return tokens.Client{
 		ID: it.ID, Name: it.Name, SecretHash: it.SecretHash, AuthMethod: it.AuthMethod,
 		Grants: it.Grants, Scopes: it.Scopes,
-		AllowOfflineAccess: it.AllowOfflineAccess, Introspect: it.Introspect,
+		AllowOfflineAccess: it.AllowOfflineAccess, Introspect: it.Introspect, AllowSelfMint: it.AllowSelfMint,
 		AccessTokenTTL:        time.Duration(it.AccessTokenTTLMS) * durationUnit,
 		AccessTokenFormat:     it.AccessTokenFormat,
 		RefreshAbsoluteTTL:    time.Duration(it.RefreshAbsoluteTTLMS) * durationUnit,
