@@ -380,3 +380,22 @@ func TestRevocationRequestBudget(t *testing.T) {
 		})
 	}
 }
+
+// A client that revokes on sign-out may hold the token a rotation just
+// replaced (its answer was lost): revoking it still ends the session. An
+// older generation is unknown to revocation (no key) and changes nothing.
+func TestRevokePreviousGenerationEndsTheSession(t *testing.T) {
+	f := newFixture(t, tokens.ClientSpec{RefreshReuseGrace: 0})
+	gen1 := f.login("read offline_access").Str("refresh_token")
+	gen2 := f.refresh(gen1).Str("refresh_token")
+	gen3 := f.refresh(gen2).Str("refresh_token")
+	wantOKNoStore(t, f.revokeAs(f.own(), gen1))
+	if s := f.session(gen3); s.Status != tokens.SessionActive {
+		t.Fatalf("session after revoking generation 1 of 3 = %s; want active", s.Status)
+	}
+	wantOKNoStore(t, f.revokeAs(f.own(), gen2))
+	if s := f.session(gen3); s.Status != tokens.SessionRevoked || s.RevokedReason != tokens.ReasonRevoked {
+		t.Errorf("session after revoking the previous generation = %s/%s; want revoked/%s", s.Status, s.RevokedReason, tokens.ReasonRevoked)
+	}
+	wantError(t, f.refresh(gen3), 400, "invalid_grant")
+}
