@@ -12,6 +12,7 @@ import (
 	"github.com/latchkey/latchkey/shared/app"
 	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/password"
+	"github.com/latchkey/latchkey/shared/store/dynamo"
 	"github.com/latchkey/latchkey/shared/store/dynamo/dynamotest"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -37,6 +38,21 @@ type Harness struct {
 // overrides may adjust the defaults before the process is built.
 func New(t testing.TB, overrides ...func(*config.Config)) *Harness {
 	t.Helper()
+	return NewWith(t, Setup{Config: overrides})
+}
+
+// Setup is what NewWith may change about the process it builds.
+type Setup struct {
+	// Config overrides adjust the defaults before the process is built.
+	Config []func(*config.Config)
+	// Wrap, when set, wraps the DynamoDB client the process uses (a
+	// Faulty, say); the harness's own DB.Client stays unwrapped.
+	Wrap func(dynamo.API) dynamo.API
+}
+
+// NewWith starts a Harness as New does, with the changes in s.
+func NewWith(t testing.TB, s Setup) *Harness {
+	t.Helper()
 	db := dynamotest.NewTable(t)
 	cfg := config.Config{
 		TableName: db.Table, Issuer: "https://auth.test", Region: "us-east-1",
@@ -46,13 +62,17 @@ func New(t testing.TB, overrides ...func(*config.Config)) *Harness {
 		RefreshIdleTTL: 168 * time.Hour, RefreshReuseGrace: 30 * time.Second,
 		MaxLongLivedTTL: 8760 * time.Hour,
 	}
-	for _, o := range overrides {
+	for _, o := range s.Config {
 		o(&cfg)
+	}
+	var api dynamo.API = db.Client
+	if s.Wrap != nil {
+		api = s.Wrap(api)
 	}
 	clock := NewClock(Start)
 	logs := &SyncBuffer{}
 	a, err := app.New(context.Background(), cfg, app.Options{
-		Now: clock.Now, LogOutput: logs, Passwords: CheapPasswords, DynamoDB: db.Client,
+		Now: clock.Now, LogOutput: logs, Passwords: CheapPasswords, DynamoDB: api,
 	})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
