@@ -53,6 +53,9 @@ func (c cli) demoSeed(ctx context.Context, args []string) error {
   client_secret: %[2]s
   user:          demo / %[3]s
 
+For the README's walk-through:
+  export CID='%[1]s' SECRET='%[2]s' PW='%[3]s'
+
 Try:
   curl -s -u '%[1]s:%[2]s' -d grant_type=client_credentials %[4]s/oauth2/token
   curl -s -u '%[1]s:%[2]s' -d grant_type=password -d username=demo -d 'password=%[3]s' -d 'scope=read offline_access' %[4]s/oauth2/token
