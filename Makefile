@@ -1,7 +1,7 @@
 # Entry points; the work is in scripts/.
 DDB_PORT ?= 8000
 
-.PHONY: test dev sam-check ddb-start ddb-stop
+.PHONY: test dev sam-check ddb-start ddb-stop soak
 
 # go vet, go test against a private DynamoDB Local, then sam-check (CI runs this).
 test:
@@ -15,6 +15,11 @@ dev:
 sam-check:
 	scripts/sam.sh validate --lint
 	scripts/sam.sh build
+
+# Concurrency soak: 1,000 rounds on a private DynamoDB Local (make test runs 50);
+# LATCHKEY_SOAK_ROUNDS=N make soak for another count.
+soak:
+	scripts/soak.sh
 
 ddb-start:
 	scripts/dynamodb-local.sh start $(DDB_PORT)
