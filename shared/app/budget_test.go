@@ -3,12 +3,14 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/latchkey/latchkey/shared/app/apptest"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -44,6 +46,48 @@ func TestRequestBudget(t *testing.T) {
 		if r, w := f.DB.Counter.Reads(), f.DB.Counter.Writes(); r != tc.reads || w != tc.writes {
 			t.Errorf("%s: %d reads, %d writes (%v); want %d, %d", tc.name, r, w, f.DB.Counter.Ops(), tc.reads, tc.writes)
 		}
+	}
+}
+
+// The budgets of the bearer endpoints (DESIGN.md §6): minting is one
+// write and a sessions page one query, each after the one read that
+// authenticates the bearer JWT (its jti and session state); a reference
+// token costs its own write. Counted with the client and key set warm.
+func TestBearerRequestBudget(t *testing.T) {
+	f := newFixture(t, tokens.ClientSpec{})
+	admin := clientToken(f.Harness, tokens.ScopeAdmin)
+	ref := f.referenceClient()
+	sub, subject := f.login("read offline_access"), f.subject()
+	wantActiveToken(t, f.introspectAs(f.own(), sub.Str("access_token")), "warm-up") // loads the key set, caches f's client
+	f.ccToken(ref)                                                                  // caches the reference client
+	for _, tc := range []struct {
+		name   string
+		status int
+		run    func() apptest.Response
+		ops    map[string]int
+	}{
+		{"mint with an admin bearer", 201, func() apptest.Response {
+			return mint(f.Harness, admin, mintBody("budget", subject, "read"))
+		}, map[string]int{"BatchGetItem": 1, "PutItem": 1}},
+		{"sessions page with an admin bearer", 200, func() apptest.Response {
+			return f.sessions(admin, "subject="+url.QueryEscape(subject))
+		}, map[string]int{"BatchGetItem": 1, "Query": 1}},
+		{"sessions page with the user's own JWT", 200, func() apptest.Response {
+			return f.sessions(sub.Str("access_token"), "")
+		}, map[string]int{"BatchGetItem": 1, "Query": 1}},
+		{"client_credentials, reference token, client cached", 200, func() apptest.Response {
+			return f.Token(ref.id, ref.secret, url.Values{"grant_type": {"client_credentials"}})
+		}, map[string]int{"PutItem": 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.DB.Counter.Reset()
+			if r := tc.run(); r.Status != tc.status {
+				t.Fatalf("status = %d %s; want %d", r.Status, r.Body, tc.status)
+			}
+			if got := f.DB.Counter.Ops(); !maps.Equal(got, tc.ops) {
+				t.Errorf("requests = %v; want %v", got, tc.ops)
+			}
+		})
 	}
 }
 
