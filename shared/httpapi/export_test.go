@@ -1,0 +1,10 @@
+package httpapi
+
+// The request decoders, for the fuzz targets of package httpapi_test
+// (fuzz_test.go). Those live outside the package because the targets that
+// drive whole handlers need apptest, which imports this package.
+var (
+	DecodeForm = decodeForm
+	BasicAuth  = basicAuth
+	ClientAuth = clientAuth
+)
