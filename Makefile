@@ -1,7 +1,7 @@
 # Entry points; the work is in scripts/.
 DDB_PORT ?= 8000
 
-.PHONY: test dev sam-check ddb-start ddb-stop soak
+.PHONY: test dev sam-check ddb-start ddb-stop soak bench
 
 # go vet, go test against a private DynamoDB Local, then sam-check (CI runs this).
 test:
@@ -20,6 +20,12 @@ sam-check:
 # LATCHKEY_SOAK_ROUNDS=N make soak for another count.
 soak:
 	scripts/soak.sh
+
+# Load benchmark (not part of test): DynamoDB Local + latchkey serve on free
+# ports, every endpoint at concurrency 1, 8, 32 (BENCH_SECONDS each, default
+# 10), Lambda sizes and start-up; prints the tables and updates docs/performance.md.
+bench:
+	scripts/bench.sh
 
 ddb-start:
 	scripts/dynamodb-local.sh start $(DDB_PORT)
