@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,7 +71,28 @@ func (k *Keys) Verify(ctx context.Context, token string) (tokens.AccessClaims, e
 	if err := jwt.Validate(t, k.validate...); err != nil {
 		return tokens.AccessClaims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	return claimsOf(t)
+	c, err := claimsOf(t)
+	if err != nil {
+		return tokens.AccessClaims{}, err
+	}
+	return c, k.checkVerified(c)
+}
+
+// checkVerified holds a verified token to what Sign would have produced:
+// jwx treats an exp of 0 and empty strings as absent, which must not make
+// a token that never expires or names nobody pass.
+func (k *Keys) checkVerified(c tokens.AccessClaims) error {
+	switch {
+	case c.Subject == "" || c.JTI == "" || c.ClientID == "" || c.Issuer == "":
+		return fmt.Errorf("%w: empty sub, jti, client_id or iss", ErrInvalidToken)
+	case len(c.Audience) == 0 || slices.Contains(c.Audience, ""):
+		return fmt.Errorf("%w: empty aud", ErrInvalidToken)
+	case c.IssuedAt.Unix() <= 0 || !k.now().Before(c.ExpiresAt):
+		return fmt.Errorf("%w: expired or without a lifetime", ErrInvalidToken)
+	case c.ExpiresAt.Sub(c.IssuedAt) > k.policy.lifetime:
+		return fmt.Errorf("%w: lifetime beyond the maximum", ErrInvalidToken)
+	}
+	return nil
 }
 
 // verifySignature checks the JWS and returns its payload.

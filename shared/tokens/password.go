@@ -42,13 +42,15 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	// A reference token first: without its session it is inactive, so a
+	// failed session write leaves nothing usable behind.
+	if err := s.persist(ctx, at); err != nil {
+		return oauth.TokenResponse{}, err
+	}
 	if g.session != nil {
 		if err := s.createSessionCapped(ctx, c, *g.session); err != nil {
 			return oauth.TokenResponse{}, err
 		}
-	}
-	if err := s.persist(ctx, at); err != nil {
-		return oauth.TokenResponse{}, err
 	}
 	s.audit(ctx, slog.LevelInfo, "token_issued", slog.String("client_id", c.ID), slog.String("sub", u.Subject),
 		slog.String("sid", sessionID(g.session)), slog.String("jti", at.jti),

@@ -136,22 +136,27 @@ func (s *Service) inGrace(c Client, sess Session, now time.Time) bool {
 // exactly one wins; the others are judged again against what it wrote.
 func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refreshToken, scopes []string, r RefreshRequest, now time.Time) (oauth.TokenResponse, error) {
 	next, token := s.nextGeneration(c, sess, r, now)
-	// Sign before writing: a signing failure must not spend the token.
+	// Sign, and store a reference token, before the rotation: a failure
+	// there must not spend the presented token. A reference token whose
+	// rotation then fails was never sent to anyone.
 	at, err := s.issueAccess(ctx, c, accessGrant{subject: sess.Subject, scopes: scopes, jti: next.AccessJTI, session: &next}, now)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	if err := s.persist(ctx, at); err != nil {
+		return oauth.TokenResponse{}, err
+	}
 	current, err := s.store.UpdateSession(ctx, next, sess.Generation)
 	switch {
+	case errors.Is(err, ErrConflict) && current.AccessJTI == next.AccessJTI && current.Generation == next.Generation:
+		// This very write had landed; the SDK retried it after a lost
+		// answer and the retry found its own result.
 	case errors.Is(err, ErrConflict):
 		return s.redeem(ctx, c, current, rt, scopes, r, true)
 	case notFound(err):
 		return oauth.TokenResponse{}, s.refreshFailed(ctx, c.ID, sess.ID, "unknown_session")
 	case err != nil:
 		return oauth.TokenResponse{}, storeError(err)
-	}
-	if err := s.persist(ctx, at); err != nil {
-		return oauth.TokenResponse{}, err
 	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.Int("generation", next.Generation), slog.String("outcome", "ok"))

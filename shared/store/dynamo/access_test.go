@@ -82,7 +82,7 @@ func TestReferenceTokenErrors(t *testing.T) {
 		call func() error
 		want error // nil: any error that is not a sentinel
 	}{
-		{"create taken hash", func() error { return f.CreateReferenceToken(ctx, ref) }, tokens.ErrAlreadyExists},
+		{"create taken hash", func() error { other := ref; other.ClientID = "other"; return f.CreateReferenceToken(ctx, other) }, tokens.ErrAlreadyExists},
 		{"create without expiry", func() error { return f.CreateReferenceToken(ctx, noExpiry) }, nil},
 		{"revoke jti without expiry", func() error { return f.RevokeJTI(ctx, "j", time.Time{}) }, nil},
 	}

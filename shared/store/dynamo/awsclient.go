@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +18,7 @@ import (
 // answers temporarily_unavailable in time.
 const (
 	maxAttempts     = 3
+	attemptTimeout  = 2 * time.Second
 	maxBackoffDelay = time.Second
 	// localRegion is used against a local endpoint when none is configured;
 	// DynamoDB Local with -sharedDb ignores it.
@@ -33,6 +35,10 @@ const (
 // options in optFns apply last (tests add a request counter there).
 func NewClient(ctx context.Context, region, endpoint string, optFns ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
 	loadOpts := []func(*config.LoadOptions) error{
+		// Each attempt is bounded too: 3 attempts × 2 s + 2 × 1 s backoff
+		// stays under the functions' 10 s timeout, so a hung connection
+		// ends in a 503 the function writes, not a killed invocation.
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(attemptTimeout)),
 		config.WithRetryer(func() aws.Retryer {
 			r := retry.AddWithMaxAttempts(retry.NewStandard(), maxAttempts)
 			return retry.AddWithMaxBackoffDelay(r, maxBackoffDelay)

@@ -46,7 +46,7 @@ func TestClientErrors(t *testing.T) {
 		call func() error
 		want error
 	}{
-		{"create taken id", func() error { return f.CreateClient(ctx, newClient("taken")) }, tokens.ErrAlreadyExists},
+		{"create taken id", func() error { c := newClient("taken"); c.Name = "another"; return f.CreateClient(ctx, c) }, tokens.ErrAlreadyExists},
 		{"get unknown", func() error { _, err := f.GetClient(ctx, "nope"); return err }, tokens.ErrNotFound},
 		{"disable unknown", func() error { return f.DisableClient(ctx, "nope") }, tokens.ErrNotFound},
 	}

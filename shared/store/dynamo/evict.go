@@ -110,6 +110,9 @@ func (s *Store) evictTx(ctx context.Context, sess tokens.Session, evict []string
 		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	if aws.ToString(reasons[0].Code) == reasonConditionFailed {
+		if sameItem(reasons[0].Item, in.TransactItems[0].Put.Item) {
+			return nil, nil // an earlier attempt of this transaction landed; transactions are all or nothing
+		}
 		return nil, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrAlreadyExists)
 	}
 	for i, r := range reasons[1:] {
@@ -142,6 +145,7 @@ func (s *Store) evictInput(sess tokens.Session, evict []string, at time.Time) (*
 	items := []types.TransactWriteItem{{Put: &types.Put{
 		TableName: aws.String(s.table), Item: item,
 		ConditionExpression: putExpr.Condition(), ExpressionAttributeNames: putExpr.Names(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}}}
 	cond := expression.And(
 		expression.AttributeExists(expression.Name(attrPK)),

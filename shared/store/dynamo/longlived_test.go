@@ -74,7 +74,7 @@ func TestLongLivedErrors(t *testing.T) {
 		call func() error
 		want error
 	}{
-		{"create taken id", func() error { return f.CreateLongLived(ctx, lt) }, tokens.ErrAlreadyExists},
+		{"create taken id", func() error { other := lt; other.Name = "another"; return f.CreateLongLived(ctx, other) }, tokens.ErrAlreadyExists},
 		{"get unknown", func() error { _, err := f.GetLongLived(ctx, "nope"); return err }, tokens.ErrNotFound},
 		{"revoke unknown", func() error { return f.RevokeLongLived(ctx, "nope", t0) }, tokens.ErrNotFound},
 		{"touch unknown", func() error { return f.TouchLongLived(ctx, "nope", t0, time.Minute) }, tokens.ErrConflict},

@@ -57,7 +57,7 @@ func TestSessionErrors(t *testing.T) {
 		call func() error
 		want error // nil: any error that is not a sentinel
 	}{
-		{"create taken id", func() error { return f.CreateSession(ctx, s) }, tokens.ErrAlreadyExists},
+		{"create taken id", func() error { other := s; other.Subject = "someone-else"; return f.CreateSession(ctx, other) }, tokens.ErrAlreadyExists},
 		{"get unknown", func() error { _, err := f.GetSession(ctx, "nope"); return err }, tokens.ErrNotFound},
 		{"update unknown", func() error {
 			_, err := f.UpdateSession(ctx, rotated(newSession("nope"), t0), 1)

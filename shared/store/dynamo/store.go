@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -152,7 +153,10 @@ func (s *Store) getItem(ctx context.Context, op, pk string) (map[string]types.At
 }
 
 // putNew writes item on condition that its key is free, mapping a lost
-// condition to tokens.ErrAlreadyExists.
+// condition to tokens.ErrAlreadyExists. When the item found is exactly the
+// one being written, the write had already happened — a retry by the SDK
+// after a lost answer — and putNew succeeds: every item it creates holds
+// a random value, so no other writer can have written the same one.
 func (s *Store) putNew(ctx context.Context, op string, item any) error {
 	av, err := attributevalue.MarshalMap(item)
 	if err != nil {
@@ -164,18 +168,28 @@ func (s *Store) putNew(ctx context.Context, op string, item any) error {
 		return fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(s.table),
-		Item:                     av,
-		ConditionExpression:      expr.Condition(),
-		ExpressionAttributeNames: expr.Names(),
+		TableName:                           aws.String(s.table),
+		Item:                                av,
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if isConditionFailed(err) {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		if sameItem(ccf.Item, av) {
+			return nil
+		}
 		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrAlreadyExists)
 	}
 	if err != nil {
 		return fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	return nil
+}
+
+// sameItem reports whether a stored item is exactly the one written.
+func sameItem(stored, written map[string]types.AttributeValue) bool {
+	return len(stored) > 0 && reflect.DeepEqual(stored, written)
 }
 
 // update runs one UpdateItem on the META item of partition pk and returns

@@ -53,7 +53,7 @@ func TestUserErrors(t *testing.T) {
 		call func() error
 		want error
 	}{
-		{"create taken username", func() error { return f.CreateUser(ctx, newUser("alice")) }, tokens.ErrAlreadyExists},
+		{"create taken username", func() error { u := newUser("alice"); u.Subject = "another"; return f.CreateUser(ctx, u) }, tokens.ErrAlreadyExists},
 		{"get unknown", func() error { _, err := f.GetUser(ctx, "nobody"); return err }, tokens.ErrNotFound},
 		{"record failure of unknown", func() error {
 			_, err := f.RecordLoginFailure(ctx, "nobody", t0)
