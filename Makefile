@@ -1,7 +1,7 @@
 # Entry points; the work is in scripts/.
 DDB_PORT ?= 8000
 
-.PHONY: test dev sam-check ddb-start ddb-stop soak bench
+.PHONY: test dev sam-check ddb-start ddb-stop soak bench fuzz
 
 # go vet, go test against a private DynamoDB Local, then sam-check (CI runs this).
 test:
@@ -26,6 +26,11 @@ soak:
 # 10), Lambda sizes and start-up; prints the tables and updates docs/performance.md.
 bench:
 	scripts/bench.sh
+
+# Every Go fuzz target for FUZZTIME each (default 60s; make test runs 2s each),
+# one at a time, printing executions and result per target.
+fuzz:
+	scripts/fuzz.sh
 
 ddb-start:
 	scripts/dynamodb-local.sh start $(DDB_PORT)
