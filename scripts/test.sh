@@ -41,5 +41,7 @@ echo "== go vet ./..."
 go vet ./...
 echo "== go test ./... (DynamoDB Local on port $port)"
 go test -count=1 -timeout 20m "${extra[@]}" ./...
+echo "== fuzz: every target for ${TEST_FUZZTIME:-2s} (make fuzz: 60s each)"
+FUZZTIME="${TEST_FUZZTIME:-2s}" scripts/fuzz.sh
 echo "== sam validate --lint, sam build"
 make --no-print-directory sam-check
