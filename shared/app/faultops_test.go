@@ -13,7 +13,8 @@ import (
 
 // faultOps is every operation TestFaultInjection runs: each grant, both
 // refresh endpoints, every revocation, every introspected token kind,
-// mint and the sessions page.
+// mint and the sessions page. A warm client_credentials JWT makes no
+// store call at all; its cold run covers the client and key-set reads.
 var faultOps = []faultOp{
 	{"client_credentials jwt", faultClientCredentials(func(r *faultRig) faultCred { return r.strict })},
 	{"client_credentials reference", faultClientCredentials(func(r *faultRig) faultCred { return r.ref })},

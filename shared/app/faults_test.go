@@ -176,7 +176,11 @@ func faultWantSuccess(t *testing.T, res apptest.Response, why string) {
 
 // faultWant503 holds a failure answer to DESIGN.md §1: 503
 // temporarily_unavailable, Retry-After, no caching, and never an active
-// introspection.
+// introspection. Introspection, too, answers 503 rather than
+// {"active": false} when it cannot read: RFC 7662 §2.2 wants inactive for
+// tokens that are bad, and this one may be good; a resource server that
+// gets 503 retries or fails closed, one that gets inactive would sign a
+// valid user out.
 func faultWant503(t *testing.T, res apptest.Response) {
 	t.Helper()
 	if res.Status != http.StatusServiceUnavailable || res.Str("error") != "temporarily_unavailable" {
