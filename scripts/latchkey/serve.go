@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/latchkey/latchkey/shared/httpapi"
 )
 
 // serve runs every function's routes on one port: the handlers the
@@ -20,7 +22,7 @@ func (c cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: *addr, Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: *addr, Handler: withOpenAPI(a.Handler()), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -32,4 +34,17 @@ func (c cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// withOpenAPI serves the API's OpenAPI document at GET /openapi.json
+// beside the API. Only the local server does: the Lambda route table stays
+// equal to template.yaml.
+func withOpenAPI(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(httpapi.OpenAPI())
+	})
+	mux.Handle("/", api)
+	return mux
 }

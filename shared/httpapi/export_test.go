@@ -8,3 +8,13 @@ var (
 	BasicAuth  = basicAuth
 	ClientAuth = clientAuth
 )
+
+// The wire structs of the handlers, for the OpenAPI test.
+type (
+	RefreshBody    = refreshBody
+	MintBody       = mintBody
+	MintAnswer     = mintAnswer
+	SessionView    = sessionView
+	SessionsAnswer = sessionsAnswer
+	RevokedAnswer  = revokedAnswer
+)
