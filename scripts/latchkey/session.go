@@ -101,8 +101,13 @@ func (c cli) sessionRevoke(ctx context.Context, args []string) error {
 		c.printf("revoked %d sessions of %s\n", n, *subject)
 		return nil
 	}
-	if err := a.Service.RevokeSession(ctx, operator, fs.Arg(0)); err != nil {
+	n, err := a.Service.RevokeSession(ctx, operator, fs.Arg(0))
+	if err != nil {
 		return err
+	}
+	if n == 0 {
+		c.printf("session %s was already revoked\n", fs.Arg(0))
+		return nil
 	}
 	c.printf("session %s revoked\n", fs.Arg(0))
 	return nil

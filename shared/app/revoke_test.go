@@ -399,3 +399,18 @@ func TestRevokePreviousGenerationEndsTheSession(t *testing.T) {
 	}
 	wantError(t, f.refresh(gen3), 400, "invalid_grant")
 }
+
+// DELETE /sessions/{id} is idempotent and counts what it did: the second
+// call revokes nothing.
+func TestDeleteSessionTwiceCountsOnce(t *testing.T) {
+	f := newFixture(t, tokens.ClientSpec{})
+	token := f.login("read offline_access").Str("refresh_token")
+	sid := f.session(token).ID
+	admin := f.adminToken(tokens.ScopeSessionsRevoke)
+	for i, want := range []float64{1, 0} {
+		r := f.deleteAs(admin, "/sessions/"+sid)
+		if r.Status != 200 || r.JSON["revoked"] != want {
+			t.Errorf("DELETE #%d = %d %s; want 200 revoked %v", i+1, r.Status, r.Body, want)
+		}
+	}
+}

@@ -35,14 +35,15 @@ type revokedAnswer struct {
 // revokeSession serves DELETE /sessions/{id}.
 func (a *API) revokeSession(w http.ResponseWriter, r *http.Request) {
 	p, err := a.principal(r)
+	n := 0
 	if err == nil {
-		err = a.svc.RevokeSession(r.Context(), p, r.PathValue("id"))
+		n, err = a.svc.RevokeSession(r.Context(), p, r.PathValue("id"))
 	}
 	if err != nil {
 		a.writeError(w, r, notFoundAs(err, "session"))
 		return
 	}
-	writeJSON(w, http.StatusOK, revokedAnswer{Revoked: 1})
+	writeJSON(w, http.StatusOK, revokedAnswer{Revoked: n})
 }
 
 // revokeSubject serves DELETE /sessions?subject=S: sign out everywhere.

@@ -80,24 +80,27 @@ func (s *Service) revokeJWT(ctx context.Context, c Client, token string) error {
 
 // RevokeSession revokes one session for a principal: an administrator
 // (sessions:revoke) any session, a user only their own. A session the
-// principal may not see is reported as not found.
-func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) error {
+// principal may not see is reported as not found. It returns how many
+// sessions it revoked: 0 when the session already was.
+func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) (int, error) {
 	sess, err := s.store.GetSession(ctx, id)
 	switch {
 	case notFound(err):
-		return ErrNotFound
+		return 0, ErrNotFound
 	case err != nil:
-		return storeError(err)
+		return 0, storeError(err)
 	case !p.Can(ScopeSessionsRevoke) && sess.Subject != p.Subject:
-		return ErrNotFound
+		return 0, ErrNotFound
+	case sess.Status != SessionActive:
+		return 0, nil
 	}
 	err = s.store.RevokeSession(ctx, id, ReasonRevoked, s.now())
 	if err != nil && !errors.Is(err, ErrConflict) {
-		return storeError(err)
+		return 0, storeError(err)
 	}
 	s.audit(ctx, slog.LevelInfo, "session_revoked", slog.String("sid", id), slog.String("sub", sess.Subject),
 		slog.String("client_id", sess.ClientID), slog.String("outcome", "ok"))
-	return nil
+	return 1, nil
 }
 
 // RevokeSubject revokes every session of a subject ("sign out
