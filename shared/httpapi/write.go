@@ -58,6 +58,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case oauth.CodeInvalidClient:
 		w.Header().Set(oauth.HeaderWWWAuthenticate, `Basic realm="latchkey"`)
 	case oauth.CodeInvalidToken, oauth.CodeInsufficientScope:
+		if e.NoCredentials {
+			w.Header().Set(oauth.HeaderWWWAuthenticate, `Bearer realm="latchkey"`)
+			break
+		}
 		w.Header().Set(oauth.HeaderWWWAuthenticate,
 			`Bearer realm="latchkey", error="`+e.Code+`", error_description="`+e.Description+`"`)
 	}

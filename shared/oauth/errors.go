@@ -32,6 +32,9 @@ type Error struct {
 	Description string
 	// RetryAfter, when set, is sent as the Retry-After header.
 	RetryAfter time.Duration
+	// NoCredentials marks a request that sent no credentials at all: its
+	// challenge carries no error code (RFC 6750 §3.1).
+	NoCredentials bool
 	cause      error
 }
 
@@ -98,6 +101,13 @@ func InvalidScope(description string) *Error { return newError(CodeInvalidScope,
 
 // InvalidToken reports a missing, bad or expired bearer token (RFC 6750 §3.1).
 func InvalidToken(description string) *Error { return newError(CodeInvalidToken, description) }
+
+// BearerRequired answers a request without a bearer token (RFC 6750 §3.1).
+func BearerRequired() *Error {
+	e := newError(CodeInvalidToken, "a bearer token is required")
+	e.NoCredentials = true
+	return e
+}
 
 // InsufficientScope reports a bearer token without the needed scope (RFC 6750 §3.1).
 func InsufficientScope(description string) *Error {

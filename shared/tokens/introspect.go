@@ -74,7 +74,7 @@ func (p Principal) Can(scope string) bool {
 // authenticate. Refresh tokens are not bearer credentials.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" {
-		return Principal{}, oauth.InvalidToken("a bearer token is required")
+		return Principal{}, oauth.BearerRequired()
 	}
 	info, err := s.inspect(ctx, token)
 	if err != nil {
