@@ -35,7 +35,7 @@ type Error struct {
 	// NoCredentials marks a request that sent no credentials at all: its
 	// challenge carries no error code (RFC 6750 §3.1).
 	NoCredentials bool
-	cause      error
+	cause         error
 }
 
 // Error returns the code and description, and the cause when there is one.

@@ -81,7 +81,7 @@ func newReferenceToken(sid string) string {
 func referenceSessionID(token string) string {
 	rest := strings.TrimPrefix(token, ReferenceTokenPrefix)
 	sid, _, found := strings.Cut(rest, ".")
-	if !found {
+	if !found || !plausibleID(sid) {
 		return ""
 	}
 	return sid

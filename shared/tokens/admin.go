@@ -146,7 +146,7 @@ func (s *Service) DisableClient(ctx context.Context, id string) error {
 // stable subject id.
 func (s *Service) CreateUser(ctx context.Context, username, password string) (User, error) {
 	switch {
-	case strings.TrimSpace(username) == "" || len(username) > 256:
+	case strings.TrimSpace(username) == "" || len(username) > maxUsernameLen:
 		return User{}, fmt.Errorf("%w: username must be 1 to 256 characters", ErrInvalidSettings)
 	case len(password) < 8 || len(password) > 1024:
 		return User{}, fmt.Errorf("%w: password must be 8 to 1024 characters", ErrInvalidSettings)

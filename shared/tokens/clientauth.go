@@ -26,8 +26,8 @@ var dummySecretHash = func() []byte { s := sha256.Sum256([]byte("latchkey")); re
 // unknown client, a wrong secret, a disabled client and a public client
 // that sends a secret all get the same invalid_client (DESIGN.md §7.7).
 func (s *Service) AuthenticateClient(ctx context.Context, a ClientAuth) (Client, error) {
-	if a.ID == "" {
-		return Client{}, oauth.InvalidClient()
+	if !plausibleID(a.ID) {
+		return Client{}, s.clientAuthFailed(ctx, shortHash(a.ID), "implausible_client_id")
 	}
 	c, err := s.client(ctx, a.ID)
 	if notFound(err) {

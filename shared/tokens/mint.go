@@ -96,8 +96,8 @@ func validateMint(r *MintRequest) error {
 		return oauth.InvalidRequest("name is required, at most 200 characters")
 	case len(r.Scopes) == 0:
 		return oauth.InvalidRequest("scopes must name at least one scope")
-	case len(r.Subject) > 256:
-		return oauth.InvalidRequest("subject is at most 256 characters")
+	case r.Subject != "" && !plausibleID(r.Subject):
+		return oauth.InvalidRequest("subject must be 1 to 128 printable characters")
 	}
 	for _, sc := range r.Scopes {
 		if !oauth.ValidScopeToken(sc) {
@@ -173,6 +173,9 @@ func (s *Service) touchLongLived(ctx context.Context, info TokenInfo) {
 // (tokens:mint or sessions:revoke) any token, a user its own. A token the
 // principal may not see is reported as not found.
 func (s *Service) RevokeLongLived(ctx context.Context, p Principal, id string) error {
+	if !plausibleID(id) {
+		return ErrNotFound
+	}
 	t, err := s.longLived.GetLongLived(ctx, id)
 	switch {
 	case notFound(err):

@@ -65,7 +65,7 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 // checkPassword verifies a user's password, counting failures and
 // honouring the lockout (User.Locked).
 func (s *Service) checkPassword(ctx context.Context, c Client, username, password string) (User, error) {
-	u, err := s.store.GetUser(ctx, username)
+	u, err := s.getUser(ctx, username)
 	switch {
 	case notFound(err):
 		_, _ = s.passwords.Verify(s.dummyHash(), password)
@@ -150,4 +150,12 @@ func sessionID(s *Session) string {
 		return ""
 	}
 	return s.ID
+}
+
+// getUser reads a user; a username no user can have is unknown without a read.
+func (s *Service) getUser(ctx context.Context, username string) (User, error) {
+	if len(username) > maxUsernameLen {
+		return User{}, ErrNotFound
+	}
+	return s.store.GetUser(ctx, username)
 }

@@ -24,6 +24,25 @@ func NewID() string {
 	return strings.ToLower(idEncoding.EncodeToString(randomBytes(16)))
 }
 
+// maxIDLen bounds any identifier taken from a request before it becomes a
+// DynamoDB key (whose partition key may hold at most 2,048 bytes): ids
+// Latchkey makes are 26 characters.
+const maxIDLen = 128
+
+// plausibleID reports whether s can be an identifier at all: 1 to 128
+// printable ASCII characters. Anything else is unknown without a read.
+func plausibleID(s string) bool {
+	if s == "" || len(s) > maxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 // HashToken returns SHA-256 of a token: what the table keeps instead of it.
 func HashToken(token string) []byte {
 	sum := sha256.Sum256([]byte(token))

@@ -31,7 +31,7 @@ func parseRefreshToken(s string) (refreshToken, bool) {
 		return refreshToken{}, false
 	}
 	parts := strings.Split(rest, ".")
-	if len(parts) != 3 || parts[0] == "" {
+	if len(parts) != 3 || !plausibleID(parts[0]) {
 		return refreshToken{}, false
 	}
 	gen, err := strconv.Atoi(parts[1])

@@ -83,6 +83,9 @@ func (s *Service) revokeJWT(ctx context.Context, c Client, token string) error {
 // principal may not see is reported as not found. It returns how many
 // sessions it revoked: 0 when the session already was.
 func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) (int, error) {
+	if !plausibleID(id) {
+		return 0, ErrNotFound
+	}
 	sess, err := s.store.GetSession(ctx, id)
 	switch {
 	case notFound(err):
@@ -108,6 +111,9 @@ func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) (in
 func (s *Service) RevokeSubject(ctx context.Context, p Principal, subject string) (int, error) {
 	if subject == "" {
 		return 0, oauth.InvalidRequest("subject is required")
+	}
+	if !plausibleID(subject) {
+		return 0, oauth.InvalidRequest("subject must be 1 to 128 printable characters")
 	}
 	if !p.Can(ScopeSessionsRevoke) && subject != p.Subject {
 		return 0, oauth.InsufficientScope("revoking another subject's sessions needs " + ScopeSessionsRevoke)

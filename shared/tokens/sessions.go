@@ -86,6 +86,8 @@ func (s *Service) listQuery(p Principal, r SessionsRequest) (ListQuery, error) {
 	switch {
 	case q.Subject == "":
 		return ListQuery{}, oauth.InvalidRequest("subject is required")
+	case !plausibleID(q.Subject) || (q.ClientID != "" && !plausibleID(q.ClientID)):
+		return ListQuery{}, oauth.InvalidRequest("subject and client_id must be 1 to 128 printable characters")
 	case q.Subject != p.Subject && !p.Can(ScopeSessionsRead):
 		return ListQuery{}, oauth.InsufficientScope("listing another subject's sessions needs " + ScopeSessionsRead)
 	case q.Type != "" && q.Type != ListTypeOAuth && q.Type != ListTypeLongLived:

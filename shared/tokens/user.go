@@ -15,6 +15,9 @@ type User struct {
 	CreatedAt    time.Time
 }
 
+// maxUsernameLen bounds usernames, in bytes.
+const maxUsernameLen = 256
+
 // Lockout policy: the first failures cost nothing, then each failure
 // doubles a waiting period, and from lockoutFailures on the account is
 // locked for lockoutPeriod after the last failure.
