@@ -114,9 +114,15 @@ func TestOpenAPIStructure(t *testing.T) {
 			if len(op.Responses) == 0 {
 				t.Errorf("%s: no responses", name)
 			}
-			for code := range op.Responses {
+			for code, r := range op.Responses {
 				if !status.MatchString(code) {
 					t.Errorf("%s: response key %q is not a status code", name, code)
+				}
+				links, _ := r["links"].(map[string]any)
+				for link, l := range links {
+					if target, _ := l.(map[string]any)["operationId"].(string); !hasOperation(doc, target) {
+						t.Errorf("%s %s: link %s names operationId %q, which no operation has", name, code, link, target)
+					}
 				}
 			}
 			for _, req := range op.Security {
@@ -129,6 +135,17 @@ func TestOpenAPIStructure(t *testing.T) {
 			checkPathParameters(t, doc, name, path, op)
 		}
 	}
+}
+
+func hasOperation(doc openAPIDoc, id string) bool {
+	for _, ops := range doc.Paths {
+		for _, op := range ops {
+			if op.OperationID == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // walkRefs fails t for every $ref under v that does not resolve.
