@@ -43,5 +43,7 @@ echo "== go test ./... (DynamoDB Local on port $port)"
 go test -count=1 -timeout 20m "${extra[@]}" ./...
 echo "== fuzz: every target for ${TEST_FUZZTIME:-2s} (make fuzz: 60s each)"
 FUZZTIME="${TEST_FUZZTIME:-2s}" scripts/fuzz.sh
+echo "== schemathesis: openapi.json against latchkey serve"
+scripts/schemathesis.sh
 echo "== sam validate --lint, sam build"
 make --no-print-directory sam-check
