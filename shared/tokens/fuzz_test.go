@@ -117,8 +117,9 @@ func abs(n int) int {
 }
 
 // FuzzReferenceSessionID: referenceSessionID never panics, returns a
-// prefix of the token's body that holds no dot, and finds the session id
-// newReferenceToken put in.
+// prefix of the token's body that holds no dot and is a plausible id
+// (short enough for a DynamoDB key), and finds the session id
+// newReferenceToken put in when it is one.
 func FuzzReferenceSessionID(f *testing.F) {
 	f.Add("lk_at_q2d5nyjhxq4xqfqbv2fkqg4d2u.V2hhdCBhIHNlY3JldCB0aGlzIGlzIQ", "q2d5nyjhxq4xqfqbv2fkqg4d2u")
 	f.Add("lk_at_V2hhdCBhIHNlY3JldCB0aGlzIGlzIQ", "")
@@ -132,11 +133,18 @@ func FuzzReferenceSessionID(f *testing.F) {
 		if strings.Contains(got, ".") || !strings.HasPrefix(rest, got) {
 			t.Errorf("referenceSessionID(%q) = %q; want a dot-free prefix of %q", token, got, rest)
 		}
+		if got != "" && !plausibleID(got) {
+			t.Errorf("referenceSessionID(%q) = %q; want only an id that can be a DynamoDB key", token, got)
+		}
 		if strings.Contains(sid, ".") {
 			return
 		}
-		if got := referenceSessionID(newReferenceToken(sid)); got != sid {
-			t.Errorf("referenceSessionID(newReferenceToken(%q)) = %q; want %q", sid, got, sid)
+		want := sid
+		if !plausibleID(sid) {
+			want = ""
+		}
+		if got := referenceSessionID(newReferenceToken(sid)); got != want {
+			t.Errorf("referenceSessionID(newReferenceToken(%q)) = %q; want %q", sid, got, want)
 		}
 	})
 }
