@@ -27,10 +27,11 @@ port_open() {
 	timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
-# free_port FROM TO: the first port in the range nothing answers on.
+# free_port FROM TO: a port in the range nothing answers on, tried in
+# random order so that two runs at once rarely pick the same one.
 free_port() {
 	local p
-	for p in $(seq "$1" "$2"); do
+	for p in $(shuf -i "$1-$2"); do
 		if ! port_open "$p"; then
 			echo "$p"
 			return 0

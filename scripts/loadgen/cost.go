@@ -55,7 +55,7 @@ func writeCosts(b *strings.Builder, results []result, capacity []capacityRow, o 
 	fmt.Fprintf(b, "Estimated AWS cost per million requests (us-east-1 list prices; Lambda arm64 at %d MB, "+
 		"duration = server CPU × %d/%d + %.0f ms per DynamoDB call, rounded up to the millisecond):\n\n",
 		o.lambdaMemoryMB, fullVCPUMemoryMB, o.lambdaMemoryMB, o.dynamoMS)
-	b.WriteString("| endpoint | CPU ms | billed Lambda ms | Lambda $ | HTTP API $ | DynamoDB $ (RRU, WRU) | logs $ | total $ per million | vs Cognito M2M ($2,250) |\n")
+	b.WriteString("| endpoint | CPU ms | billed Lambda ms | Lambda $ | HTTP API $ | DynamoDB $ (RRU, WRU) | logs $ | total $ per million | vs Cognito M2M ($2,250 per million tokens) |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		if r.concurrency != 1 {
@@ -67,7 +67,7 @@ func writeCosts(b *strings.Builder, results []result, capacity []capacityRow, o 
 			}
 			e := estimate(r, c, o)
 			vs := "—"
-			if r.sc.key == "token" || r.sc.key == "refresh" {
+			if r.sc.key == "token" {
 				vs = fmt.Sprintf("%.0f× cheaper", cognitoM2MPerMillion/e.total)
 			}
 			fmt.Fprintf(b, "| %s | %.3f | %.0f | %.2f | %.2f | %.3f (%.1f, %.1f) | %.2f | **%.2f** | %s |\n",
