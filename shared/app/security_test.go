@@ -52,18 +52,18 @@ func TestTokensAreNotAcceptedInTheQueryString(t *testing.T) {
 		status                          int
 		code, secret                    string
 	}{
-		{"GET /sessions, access_token in the query", http.MethodGet, "/sessions" + q("access_token", admin), "", "", nil, 401, "invalid_token", admin},
-		{"GET /sessions, a bearer header and access_token in the query", http.MethodGet, "/sessions" + q("access_token", admin), "", "", bearer(at), 400, "invalid_request", admin},
-		{"DELETE /sessions/{id}, access_token in the query", http.MethodDelete, "/sessions/" + sid + q("access_token", admin), "", "", nil, 401, "invalid_token", admin},
-		{"DELETE /sessions?subject, access_token in the query", http.MethodDelete, "/sessions" + q("subject", f.subject(), "access_token", admin), "", "", nil, 401, "invalid_token", admin},
-		{"DELETE /tokens/{id}, access_token in the query", http.MethodDelete, "/tokens/" + lt.Str("id") + q("access_token", admin), "", "", nil, 401, "invalid_token", admin},
-		{"POST /tokens, access_token in the query", http.MethodPost, "/tokens" + q("access_token", admin), js, mintBody("q", f.subject(), "read"), nil, 401, "invalid_token", admin},
-		{"POST /oauth2/token, client credentials in the query", http.MethodPost, "/oauth2/token" + q("client_id", f.client.ID, "client_secret", f.secret), form, "grant_type=client_credentials", nil, 401, "invalid_client", f.secret},
-		{"POST /oauth2/token, refresh_token in the query", http.MethodPost, "/oauth2/token" + q("refresh_token", rt), form, "grant_type=refresh_token", basic, 400, "invalid_request", rt},
-		{"POST /oauth2/token, password in the query", http.MethodPost, "/oauth2/token" + q("password", testPassword), form, "grant_type=password&username=" + testUser, basic, 400, "invalid_request", testPassword},
-		{"POST /oauth2/refresh, refresh_token in the query", http.MethodPost, "/oauth2/refresh" + q("refresh_token", rt), "", "", basic, 400, "invalid_request", rt},
-		{"POST /oauth2/revoke, token in the query", http.MethodPost, "/oauth2/revoke" + q("token", rt), form, "", basic, 400, "invalid_request", rt},
-		{"POST /oauth2/introspect, token in the query", http.MethodPost, "/oauth2/introspect" + q("token", at), form, "", basic, 400, "invalid_request", at},
+		{"sessions page, access_token in the query", http.MethodGet, "/sessions" + q("access_token", admin), "", "", nil, 401, "invalid_token", admin},
+		{"sessions page, a bearer header and access_token in the query", http.MethodGet, "/sessions" + q("access_token", admin), "", "", bearer(at), 400, "invalid_request", admin},
+		{"delete a session, access_token in the query", http.MethodDelete, "/sessions/" + sid + q("access_token", admin), "", "", nil, 401, "invalid_token", admin},
+		{"delete a subject's sessions, access_token in the query", http.MethodDelete, "/sessions" + q("subject", f.subject(), "access_token", admin), "", "", nil, 401, "invalid_token", admin},
+		{"delete a long-lived token, access_token in the query", http.MethodDelete, "/tokens/" + lt.Str("id") + q("access_token", admin), "", "", nil, 401, "invalid_token", admin},
+		{"mint, access_token in the query", http.MethodPost, "/tokens" + q("access_token", admin), js, mintBody("q", f.subject(), "read"), nil, 401, "invalid_token", admin},
+		{"token endpoint, client credentials in the query", http.MethodPost, "/oauth2/token" + q("client_id", f.client.ID, "client_secret", f.secret), form, "grant_type=client_credentials", nil, 401, "invalid_client", f.secret},
+		{"token endpoint, refresh_token in the query", http.MethodPost, "/oauth2/token" + q("refresh_token", rt), form, "grant_type=refresh_token", basic, 400, "invalid_request", rt},
+		{"token endpoint, password in the query", http.MethodPost, "/oauth2/token" + q("password", testPassword), form, "grant_type=password&username=" + testUser, basic, 400, "invalid_request", testPassword},
+		{"refresh endpoint, refresh_token in the query", http.MethodPost, "/oauth2/refresh" + q("refresh_token", rt), "", "", basic, 400, "invalid_request", rt},
+		{"revocation, token in the query", http.MethodPost, "/oauth2/revoke" + q("token", rt), form, "", basic, 400, "invalid_request", rt},
+		{"introspection, token in the query", http.MethodPost, "/oauth2/introspect" + q("token", at), form, "", basic, 400, "invalid_request", at},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := f.Do(tc.method, tc.path, tc.ctype, tc.body, tc.header)
