@@ -3,6 +3,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 
@@ -82,10 +83,24 @@ func (a *API) Handler(functions ...string) http.Handler {
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, oauth.NotFound("no endpoint at "+r.URL.Path))
 	}))
-	if a.svc.HasFixedIssuer() {
-		return mux
+	var h http.Handler = cleanPaths(mux, a)
+	if !a.svc.HasFixedIssuer() {
+		h = requestIssuer(h)
 	}
-	return requestIssuer(mux)
+	return h
+}
+
+// cleanPaths answers a path that is not in canonical form (//, /./, /../)
+// with 404 itself: ServeMux would redirect it with a 307, which makes a
+// browser post the credentials again (RFC 9700 §4.12).
+func cleanPaths(next http.Handler, a *API) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == "" || p[0] != '/' || path.Clean(p) != p {
+			a.writeError(w, r, oauth.NotFound("no endpoint at this path"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requestIssuer names the issuer after the host the request reached, for

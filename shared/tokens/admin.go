@@ -92,6 +92,9 @@ func (c Client) validate() error {
 	if c.Public() && slices.Contains(c.Grants, oauth.GrantClientCredentials) {
 		problems = append(problems, "a public client cannot use client_credentials")
 	}
+	if c.Public() && c.RefreshRotation == RotationReuse {
+		problems = append(problems, "a public client must rotate its refresh tokens (RFC 9700 §4.14.2)")
+	}
 	for _, sc := range c.Scopes {
 		if !oauth.ValidScopeToken(sc) {
 			problems = append(problems, fmt.Sprintf("invalid scope %q", sc))

@@ -32,7 +32,8 @@ func (s *Service) AuthenticateClient(ctx context.Context, a ClientAuth) (Client,
 	c, err := s.client(ctx, a.ID)
 	if notFound(err) {
 		Client{SecretHash: dummySecretHash}.VerifySecret(a.Secret)
-		return Client{}, s.clientAuthFailed(ctx, a.ID, "unknown_client")
+		// An unknown id may be a secret sent in the wrong field: log its hash.
+		return Client{}, s.clientAuthFailed(ctx, shortHash(a.ID), "unknown_client")
 	}
 	if err != nil {
 		return Client{}, storeError(err)

@@ -35,10 +35,6 @@ const (
 // options in optFns apply last (tests add a request counter there).
 func NewClient(ctx context.Context, region, endpoint string, optFns ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
 	loadOpts := []func(*config.LoadOptions) error{
-		// Each attempt is bounded too: 3 attempts × 2 s + 2 × 1 s backoff
-		// stays under the functions' 10 s timeout, so a hung connection
-		// ends in a 503 the function writes, not a killed invocation.
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(attemptTimeout)),
 		config.WithRetryer(func() aws.Retryer {
 			r := retry.AddWithMaxAttempts(retry.NewStandard(), maxAttempts)
 			return retry.AddWithMaxBackoffDelay(r, maxBackoffDelay)
@@ -47,7 +43,14 @@ func NewClient(ctx context.Context, region, endpoint string, optFns ...func(*dyn
 	if region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(region))
 	}
-	if endpoint != "" {
+	if endpoint == "" {
+		// On AWS each attempt is bounded too: 3 attempts × 2 s + 2 × 1 s
+		// backoff stays under the functions' 10 s timeout, so a hung
+		// connection ends in a 503 the function writes, not a killed
+		// invocation. DynamoDB Local on a loaded test machine can take
+		// longer than 2 s for one call, so it gets no per-attempt bound.
+		loadOpts = append(loadOpts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(attemptTimeout)))
+	} else {
 		local, err := localLoadOptions(region)
 		if err != nil {
 			return nil, err
