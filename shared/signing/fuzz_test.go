@@ -240,3 +240,57 @@ func TestVerifyRejectsWhatSignRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyRejectsOtherSpellings pins what FuzzVerify found
+// (testdata/fuzz/FuzzVerify/cr-and-spare-bits): a token is signed as the
+// exact text of its first two parts (RFC 7515 §5.2), so another spelling
+// of a genuine token, one that decodes to the same bytes, is not signed
+// and must not verify. jwx decodes each part leniently (CR and LF
+// skipped, spare bits ignored, padding allowed) and checks the signature
+// over its own re-encoding, so today every such spelling verifies.
+func TestVerifyRejectsOtherSpellings(t *testing.T) {
+	k, raw, kid, clk := fuzzKeys(t)
+	hdr := map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": kid}
+	good := compact(hdr, validClaims(clk.Now()), signer(raw))
+	if _, err := k.Verify(context.Background(), good); err != nil {
+		t.Fatalf("Verify(genuine token) error = %v; want nil", err)
+	}
+	p := strings.Split(good, ".")
+	join := func(h, c, s string) string { return h + "." + c + "." + s }
+	tests := []struct {
+		name  string
+		token string
+	}{
+		{"CR in the header", join(p[0][:10]+"\r"+p[0][10:], p[1], p[2])},
+		{"LF in the payload", join(p[0], p[1][:10]+"\n"+p[1][10:], p[2])},
+		{"CR LF in the signature", join(p[0], p[1], p[2][:10]+"\r\n"+p[2][10:])},
+		{"spare bits set in the header", join(spareBitsSet(t, p[0]), p[1], p[2])},
+		{"spare bits set in the payload", join(p[0], spareBitsSet(t, p[1]), p[2])},
+		{"spare bits set in the signature", join(p[0], p[1], spareBitsSet(t, p[2]))},
+		{"padded signature", join(p[0], p[1], p[2]+"==")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.token == good {
+				t.Skip("this token has no such variant")
+			}
+			if _, err := k.Verify(context.Background(), tt.token); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("Verify(%q) error = %v; want ErrInvalidToken (the genuine token is %q)", tt.token, err, good)
+			}
+		})
+	}
+}
+
+// spareBitsSet returns s, a base64url part, with the unused low bits of
+// its last character set: it decodes to the same bytes with a lenient
+// decoder. A part without spare bits comes back unchanged.
+func spareBitsSet(t *testing.T, s string) string {
+	t.Helper()
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	spare := map[int]int{2: 0b1111, 3: 0b11}[len(s)%4]
+	i := strings.IndexByte(alphabet, s[len(s)-1])
+	if spare == 0 || i < 0 {
+		return s
+	}
+	return s[:len(s)-1] + string(alphabet[i|spare])
+}
