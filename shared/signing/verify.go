@@ -2,6 +2,7 @@ package signing
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,8 +50,8 @@ func (k *Keys) Verify(ctx context.Context, token string) (tokens.AccessClaims, e
 	if err != nil {
 		return tokens.AccessClaims{}, err
 	}
-	if len(token) > maxTokenLen || strings.Count(token, ".") != 2 {
-		return tokens.AccessClaims{}, fmt.Errorf("%w: not a compact JWS", ErrInvalidToken)
+	if len(token) > maxTokenLen || strings.Count(token, ".") != 2 || !canonicalParts(token) {
+		return tokens.AccessClaims{}, fmt.Errorf("%w: not a compact JWS in canonical base64url", ErrInvalidToken)
 	}
 	payload, err := verifySignature(token, st)
 	if errors.Is(err, errUnknownKID) && k.now().Sub(st.loadedAt) >= unknownKIDRefetch {
@@ -150,4 +151,20 @@ func issuedAtValid(skew time.Duration) jwt.Validator {
 		}
 		return nil
 	})
+}
+
+// canonicalParts reports whether every part of a compact JWS is unpadded
+// base64url in its one canonical spelling. The signature covers the exact
+// text of the first two parts (RFC 7515 §5.2), but jwx decodes leniently
+// (CR and LF skipped, spare bits ignored, padding allowed), so without
+// this check other spellings of a genuine token would verify too.
+func canonicalParts(token string) bool {
+	enc := base64.RawURLEncoding
+	for _, part := range strings.Split(token, ".") {
+		b, err := enc.Strict().DecodeString(part)
+		if err != nil || enc.EncodeToString(b) != part {
+			return false
+		}
+	}
+	return true
 }
