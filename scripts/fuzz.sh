@@ -75,8 +75,12 @@ while read -r pkg target; do
 		result=FAIL
 		failed=$((failed + 1))
 	fi
+	# The last progress line holds the total; the baseline is the corpus
+	# (testdata/fuzz plus what earlier runs kept in the Go cache) run first.
 	execs="$(grep -oE 'execs: [0-9]+' "$out" | tail -1 | grep -oE '[0-9]+' || true)"
-	line="$(printf '%-28s %-22s %12s execs  %4ss  %s' "$target" "$pkg" "${execs:-0}" "$((SECONDS - start))" "$result")"
+	corpus="$(grep -oE 'baseline coverage: [0-9]+/[0-9]+' "$out" | tail -1 | cut -d/ -f2 || true)"
+	line="$(printf '%-28s %-18s %10s execs  %5s corpus  %4ss  %s' \
+		"$target" "$pkg" "${execs:-0}" "${corpus:-0}" "$((SECONDS - start))" "$result")"
 	echo "fuzz: $line"
 	summary+=("$line")
 	if [[ "$result" == FAIL ]]; then
