@@ -15,6 +15,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=scripts/ports.sh
+source scripts/ports.sh
 
 seconds="${BENCH_SECONDS:-10}"
 concurrency="${BENCH_CONCURRENCY:-1,8,32}"
@@ -23,23 +25,7 @@ doc="${BENCH_DOC:-docs/performance.md}"
 work=.cache/bench
 functions=(token refresh revoke mint introspect sessions-list)
 
-port_open() {
-	timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
 
-# free_port FROM TO: a port in the range nothing answers on, tried in
-# random order so that two runs at once rarely pick the same one.
-free_port() {
-	local p
-	for p in $(shuf -i "$1-$2"); do
-		if ! port_open "$p"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "bench.sh: no free port in $1-$2" >&2
-	return 1
-}
 
 mkdir -p "$work/lambda-arm64" "$work/lambda-host"
 ddb_port="$(free_port 8970 9070)"
@@ -76,7 +62,8 @@ fi
 
 scripts/dynamodb-local.sh start "$ddb_port"
 
-export TABLE_NAME="latchkey-bench-$(date +%s)"
+TABLE_NAME="latchkey-bench-$(date +%s)"
+export TABLE_NAME
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$ddb_port"
 export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export ISSUER="http://127.0.0.1:$server_port"

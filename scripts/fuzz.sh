@@ -15,32 +15,19 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=scripts/ports.sh
+source scripts/ports.sh
 
 fuzztime="${FUZZTIME:-60s}"
 only="${FUZZ_TARGETS:-.}"
 
-port_open() {
-	timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
-
 start_dynamodb() {
-	local p port=""
-	for p in $(seq 8867 8966); do
-		if ! port_open "$p"; then
-			port="$p"
-			break
-		fi
-	done
-	[[ -n "$port" ]] || {
-		echo "fuzz.sh: no free port in 8867-8966 for DynamoDB Local" >&2
-		exit 1
-	}
+	local port
+	port="$(free_port 8867 8966)"
 	scripts/dynamodb-local.sh start "$port" >&2
 	ddb_port="$port"
 	export LATCHKEY_TEST_DYNAMODB="http://127.0.0.1:$port"
-	export AWS_REGION="${AWS_REGION:-us-east-1}"
-	export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
-	export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+	local_aws_env
 }
 
 # targets prints "package-dir target" for every fuzz target, sorted.

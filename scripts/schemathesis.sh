@@ -24,6 +24,8 @@ readonly DEFAULT_SCHEMATHESIS_VERSION="4.32.5"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=scripts/ports.sh
+source scripts/ports.sh
 venv="$root/.venv-schemathesis"
 version="${SCHEMATHESIS_VERSION:-$DEFAULT_SCHEMATHESIS_VERSION}"
 max_time="${SCHEMATHESIS_MAX_TIME:-40}"
@@ -58,21 +60,7 @@ install_schemathesis() {
 	flock -u 8
 }
 
-port_open() {
-	timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
 
-# free_port FROM TO: the first port in the range nothing listens on.
-free_port() {
-	local p
-	for p in $(seq "$1" "$2"); do
-		if ! port_open "$p"; then
-			echo "$p"
-			return
-		fi
-	done
-	die "no free port in $1-$2"
-}
 
 work="$(mktemp -d)"
 ddb_port=""
@@ -91,9 +79,7 @@ trap cleanup EXIT
 
 installed || install_schemathesis
 
-export AWS_REGION="${AWS_REGION:-us-east-1}"
-export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
-export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+local_aws_env
 if [[ -n "${LATCHKEY_TEST_DYNAMODB:-}" ]]; then
 	export DYNAMODB_ENDPOINT="$LATCHKEY_TEST_DYNAMODB"
 else

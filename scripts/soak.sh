@@ -8,35 +8,18 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=scripts/ports.sh
+source scripts/ports.sh
 
-port_open() {
-	timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
 
-# First free port from 8867 (or LATCHKEY_TEST_DDB_PORT), apart from test.sh's range.
-port="${LATCHKEY_TEST_DDB_PORT:-}"
-if [[ -z "$port" ]]; then
-	for p in $(seq 8867 8966); do
-		if ! port_open "$p"; then
-			port="$p"
-			break
-		fi
-	done
-fi
-[[ -n "$port" ]] || {
-	echo "soak.sh: no free port in 8867-8966 for DynamoDB Local" >&2
-	exit 1
-}
+port="${LATCHKEY_TEST_DDB_PORT:-$(free_port 8867 8966)}"
 
 scripts/dynamodb-local.sh start "$port"
 trap 'scripts/dynamodb-local.sh stop "$port" || true' EXIT
 
 export LATCHKEY_TEST_DYNAMODB="http://127.0.0.1:$port"
 export LATCHKEY_SOAK_ROUNDS="${LATCHKEY_SOAK_ROUNDS:-1000}"
-# DynamoDB Local accepts any key id made of letters and digits.
-export AWS_REGION="${AWS_REGION:-us-east-1}"
-export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
-export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+local_aws_env
 
 echo "== TestSoak, $LATCHKEY_SOAK_ROUNDS rounds (DynamoDB Local on port $port)"
 go test -count=1 -timeout 60m -run '^TestSoak$' -v ./shared/app/
