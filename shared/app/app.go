@@ -108,7 +108,7 @@ func defaults(cfg config.Config) tokens.ClientDefaults {
 	}
 }
 
-// FromEnv reads the configuration with lookup (os.LookupEnv in a Lambda)
+// FromEnv reads the configuration with lookup (the process environment in a Lambda)
 // and builds the production process: what every function's main does.
 func FromEnv(ctx context.Context, lookup config.Lookup) (*App, error) {
 	cfg, err := config.FromEnv(lookup)

@@ -54,7 +54,7 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 	}
 	s.audit(ctx, slog.LevelInfo, "token_issued", slog.String("client_id", c.ID), slog.String("sub", u.Subject),
 		slog.String("sid", sessionID(g.session)), slog.String("jti", at.jti),
-		slog.String("grant_type", oauth.GrantPassword), slog.String("outcome", "ok"))
+		slog.String("grant_type", r.GrantType), slog.String("outcome", "ok"))
 	resp := at.response(scopes)
 	if g.session != nil {
 		resp = withRefresh(resp, refreshToken, *g.session, now)
