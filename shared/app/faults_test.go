@@ -2,9 +2,7 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -254,32 +252,10 @@ func (r *faultRig) user(t *testing.T) (string, string) {
 	return name, u.Subject
 }
 
-// do sends one request, failing t (not the harness's test) on a transport
-// error, which is also how a handler's panic shows.
+// do sends one request, failing t (not the harness's test).
 func (r *faultRig) do(t *testing.T, method, path, contentType, body string, header http.Header) apptest.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, r.Server.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := r.Server.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v (did the handler panic?)", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
-	}
-	out := apptest.Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
-	_ = json.Unmarshal(b, &out.JSON)
-	return out
+	return r.DoT(t, method, path, contentType, body, header)
 }
 
 func (r *faultRig) post(t *testing.T, path string, c faultCred, form url.Values) apptest.Response {

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"flag"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -60,31 +59,10 @@ func newFixture(t *testing.T) fixture {
 }
 
 // do sends one request to the harness server, failing t (not the
-// harness's test) on a transport error, so subtests may call it.
+// harness's test), so subtests may call it.
 func do(t *testing.T, h *apptest.Harness, method, path, contentType, body string, header http.Header) apptest.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, h.Server.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := h.Server.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
-	}
-	out := apptest.Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
-	_ = json.Unmarshal(b, &out.JSON)
-	return out
+	return h.DoT(t, method, path, contentType, body, header)
 }
 
 func basic(id, secret string) http.Header {

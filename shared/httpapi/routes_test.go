@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/latchkey/latchkey/shared/httpapi"
+	"github.com/latchkey/latchkey/shared/store/dynamo/dynamotest"
 )
 
 // samTemplate is the part of template.yaml that declares functions and
@@ -46,7 +47,7 @@ var greedyParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\+\}`)
 // template.yaml, and the functions it declares.
 func templateRoutes(t *testing.T) ([]route, []string) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), "template.yaml"))
+	b, err := os.ReadFile(filepath.Join(dynamotest.RepoRoot(t), "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestRoutesMatchTemplate(t *testing.T) {
 // that serves its own function's routes.
 func TestFunctionFolders(t *testing.T) {
 	t.Parallel()
-	root := repoRoot(t)
+	root := dynamotest.RepoRoot(t)
 	entries, err := os.ReadDir(filepath.Join(root, "functions"))
 	if err != nil {
 		t.Fatal(err)
@@ -166,23 +167,4 @@ var functionConst = map[string]string{
 	httpapi.FunctionMint:         "FunctionMint",
 	httpapi.FunctionIntrospect:   "FunctionIntrospect",
 	httpapi.FunctionSessionsList: "FunctionSessionsList",
-}
-
-// repoRoot walks up from the working directory to the folder holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

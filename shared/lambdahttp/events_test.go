@@ -18,6 +18,7 @@ import (
 	"github.com/latchkey/latchkey/shared/httpapi"
 	"github.com/latchkey/latchkey/shared/lambdahttp"
 	"github.com/latchkey/latchkey/shared/oauth"
+	"github.com/latchkey/latchkey/shared/store/dynamo/dynamotest"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -63,25 +64,6 @@ var wantEvents = map[string]eventCase{
 	"tokens-revoke.json":           {status: 401, code: oauth.CodeInvalidToken},
 }
 
-// repoRoot walks up from the working directory to the folder holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // routeOf returns the route of the table that serves method and path,
 // matched the way ServeMux (and API Gateway) match patterns.
 func routeOf(method, path string) (httpapi.Route, bool) {
@@ -120,7 +102,7 @@ func seedDemo(t *testing.T, h *apptest.Harness) {
 }
 
 func TestEvents(t *testing.T) {
-	dir := filepath.Join(repoRoot(t), "events")
+	dir := filepath.Join(dynamotest.RepoRoot(t), "events")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"testing"
 )
 
 // Response is an answer with its body read and, when JSON, decoded.
@@ -25,9 +26,17 @@ func (r Response) Str(key string) string {
 // Do sends a request to the harness server and reads the answer.
 func (h *Harness) Do(method, path, contentType, body string, header http.Header) Response {
 	h.T.Helper()
+	return h.DoT(h.T, method, path, contentType, body, header)
+}
+
+// DoT is Do failing t instead of the harness's test, so subtests and
+// goroutines of other tests may call it. A transport error, which is also
+// how a handler's panic shows, fails t.
+func (h *Harness) DoT(t testing.TB, method, path, contentType, body string, header http.Header) Response {
+	t.Helper()
 	req, err := http.NewRequest(method, h.Server.URL+path, strings.NewReader(body))
 	if err != nil {
-		h.T.Fatal(err)
+		t.Fatal(err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -37,10 +46,13 @@ func (h *Harness) Do(method, path, contentType, body string, header http.Header)
 	}
 	res, err := h.Server.Client().Do(req)
 	if err != nil {
-		h.T.Fatal(err)
+		t.Fatalf("%s %s: %v (did the handler panic?)", method, path, err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
 	out := Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
 	_ = json.Unmarshal(b, &out.JSON)
 	return out

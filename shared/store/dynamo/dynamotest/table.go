@@ -13,12 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/store/dynamo"
 )
 
 // EndpointEnv names the environment variable holding DynamoDB Local's URL,
 // for example http://127.0.0.1:8766.
-const EndpointEnv = "LATCHKEY_TEST_DYNAMODB"
+const EndpointEnv = config.TestDynamoDBEnv
 
 // setupTimeout bounds creating and deleting a test table.
 const setupTimeout = 30 * time.Second
@@ -60,21 +61,31 @@ func NewTable(t testing.TB) *Env {
 // is "true") if it is unset.
 func Endpoint(t testing.TB) string {
 	t.Helper()
-	endpoint := os.Getenv(EndpointEnv)
+	endpoint, inCI := config.TestDynamoDB()
 	if endpoint != "" {
 		return endpoint
 	}
 	msg := "set " + EndpointEnv + " to a DynamoDB Local URL (e.g. http://127.0.0.1:8766); make test does"
-	if os.Getenv("CI") == "true" {
+	if inCI {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
 	return ""
 }
 
-// Template returns the repository's template.yaml, found by walking up
-// from the working directory to the directory holding go.mod.
+// Template returns the repository's template.yaml.
 func Template(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(RepoRoot(t), "template.yaml"))
+	if err != nil {
+		t.Fatalf("dynamotest: %v", err)
+	}
+	return b
+}
+
+// RepoRoot walks up from the working directory (a package's folder under
+// go test) to the folder holding go.mod.
+func RepoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -82,7 +93,7 @@ func Template(t testing.TB) []byte {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -90,11 +101,6 @@ func Template(t testing.TB) []byte {
 		}
 		dir = parent
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "template.yaml"))
-	if err != nil {
-		t.Fatalf("dynamotest: %v", err)
-	}
-	return b
 }
 
 // unsafeName matches what a table name may not hold.
