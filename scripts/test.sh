@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# The full check, as CI runs it: go vet, go test against a private DynamoDB
-# Local on a free port, then the SAM template check (validate --lint, build).
-# Extra `go test` flags: GOTESTFLAGS="-race -run TestRefresh" scripts/test.sh
+# The full check, as CI runs it (make test), in timed phases: go vet; go
+# test against a private DynamoDB Local on a free port (every fuzz target's
+# seed corpus runs here as a plain test); the schemathesis contract run;
+# the SAM template check (validate --lint, build). It stops at the first
+# failing phase and always ends with one summary line: tests run, skipped
+# and failed, and the time of each phase.
+#
+#   scripts/test.sh
+#   GOTESTFLAGS="-race -run TestRefresh" scripts/test.sh   # extra go test flags
+#   TEST_FUZZTIME=5s scripts/test.sh   # also fuzz every target that long (make fuzz: 60s)
+#
+# Adding a phase: one line below, `phase NAME command args...`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,23 +18,77 @@ cd "$root"
 # shellcheck source=scripts/ports.sh
 source scripts/ports.sh
 
-port="${LATCHKEY_TEST_DDB_PORT:-$(free_port 8766 8866)}"
+work="$(mktemp -d)"
+ddb_port=""
+timings=()
+verdict="FAIL"
+started=$SECONDS
 
-scripts/dynamodb-local.sh start "$port"
-trap 'scripts/dynamodb-local.sh stop "$port" || true' EXIT
+# phase NAME COMMAND...: runs the command (or function) in a subshell with
+# errexit on, as one timed phase; a failure ends the run (the summary
+# still prints). A phase cannot set variables for later ones.
+phase() {
+	local name="$1" start=$SECONDS rc
+	shift
+	echo "== $name"
+	set +e
+	(
+		set -e
+		"$@"
+	)
+	rc=$?
+	set -e
+	if ((rc != 0)); then
+		timings+=("$name $((SECONDS - start))s FAILED")
+		echo "== $name failed (exit $rc)" >&2
+		exit "$rc"
+	fi
+	timings+=("$name $((SECONDS - start))s")
+}
 
-export LATCHKEY_TEST_DYNAMODB="http://127.0.0.1:$port"
+# summary prints the one-line result; it runs on every exit.
+summary() {
+	local run="?" skipped="?" failed="?" line
+	if [[ -s "$work/counts" ]]; then
+		# shellcheck disable=SC1091
+		source "$work/counts"
+	fi
+	line="$(printf '%s · ' "${timings[@]}")"
+	echo "== make test: $verdict in $((SECONDS - started))s: $run tests run, $skipped skipped, $failed failed · ${line% · }"
+}
+
+cleanup() {
+	summary
+	if [[ -n "$ddb_port" ]]; then
+		scripts/dynamodb-local.sh stop "$ddb_port" >/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# go_tests runs every package's tests with -json and prints them as plain
+# go test would, plus the counts (scripts/testsummary).
+go_tests() {
+	local extra
+	read -r -a extra <<<"${GOTESTFLAGS:-}"
+	go build -o "$work/testsummary" ./scripts/testsummary
+	go test -json -count=1 -timeout 20m "${extra[@]}" ./... | "$work/testsummary" -counts "$work/counts"
+}
+
+fuzz() {
+	FUZZTIME="$TEST_FUZZTIME" scripts/fuzz.sh
+}
+
+ddb_port="${LATCHKEY_TEST_DDB_PORT:-$(free_port 8766 8866)}"
+export LATCHKEY_TEST_DYNAMODB="http://127.0.0.1:$ddb_port"
 local_aws_env
 
-read -r -a extra <<<"${GOTESTFLAGS:-}"
-
-echo "== go vet ./..."
-go vet ./...
-echo "== go test ./... (DynamoDB Local on port $port)"
-go test -count=1 -timeout 20m "${extra[@]}" ./...
-echo "== fuzz: every target for ${TEST_FUZZTIME:-2s} (make fuzz: 60s each)"
-FUZZTIME="${TEST_FUZZTIME:-2s}" scripts/fuzz.sh
-echo "== schemathesis: openapi.json against latchkey serve"
-scripts/schemathesis.sh
-echo "== sam validate --lint, sam build"
-make --no-print-directory sam-check
+phase "dynamodb-local" scripts/dynamodb-local.sh start "$ddb_port"
+phase "go vet" go vet ./...
+phase "go test" go_tests
+if [[ -n "${TEST_FUZZTIME:-}" ]]; then
+	phase "fuzz" fuzz
+fi
+phase "schemathesis" scripts/schemathesis.sh
+phase "sam" make --no-print-directory sam-check
+verdict="PASS"
