@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	svc := tokens.New(tokens.Options{
-		Store: store, Access: store, Index: store, LongLived: store, Verifier: keys, Signer: keys,
+		Store: store, Verifier: keys, Signer: keys,
 		Passwords: o.Passwords, RefreshKey: refreshKey, CursorKey: cursorKey,
 		MaxLongLivedTTL: cfg.MaxLongLivedTTL, AllowNeverExpiring: cfg.AllowNeverExpiring,
 		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL, Now: o.Now, Log: log,

@@ -77,10 +77,6 @@ func FromEnv(lookup Lookup) (Config, error) {
 	return c, errors.Join(r.errs...)
 }
 
-// CanSign reports whether a key-encryption key is configured, so the
-// process may sign tokens and mint refresh tokens.
-func (c Config) CanSign() bool { return c.KeyEncryptionKey != nil || c.KeyEncryptionSecretARN != "" }
-
 type reader struct {
 	lookup Lookup
 	errs   []error

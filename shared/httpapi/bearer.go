@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -30,14 +29,6 @@ func (a *API) principal(r *http.Request) (tokens.Principal, error) {
 		return tokens.Principal{}, err
 	}
 	return a.svc.Authenticate(r.Context(), token)
-}
-
-// notFoundAs turns the core's ErrNotFound into a 404 for the named thing.
-func notFoundAs(err error, what string) error {
-	if errors.Is(err, tokens.ErrNotFound) {
-		return oauth.NotFound("no such " + what)
-	}
-	return err
 }
 
 // authenticatedClient decodes a form request and authenticates its client,

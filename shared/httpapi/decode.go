@@ -93,27 +93,29 @@ func clientAuth(r *http.Request, form url.Values) (tokens.ClientAuth, error) {
 	return tokens.ClientAuth{ID: bid, Secret: bsecret, Method: oauth.AuthClientSecretBasic}, nil
 }
 
-var errBadBasic = oauth.InvalidRequest("the Authorization header must be Basic base64(client_id:client_secret)")
+func errBadBasic() error {
+	return oauth.InvalidRequest("the Authorization header must be Basic base64(client_id:client_secret)")
+}
 
 // basicAuth decodes an HTTP Basic header whose user and password are
 // form-urlencoded, as RFC 6749 §2.3.1 requires.
 func basicAuth(header string) (string, string, error) {
 	scheme, payload, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Basic") {
-		return "", "", errBadBasic
+		return "", "", errBadBasic()
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(payload))
 	if err != nil {
-		return "", "", errBadBasic
+		return "", "", errBadBasic()
 	}
 	user, pass, ok := strings.Cut(string(raw), ":")
 	if !ok {
-		return "", "", errBadBasic
+		return "", "", errBadBasic()
 	}
 	id, err1 := url.QueryUnescape(user)
 	secret, err2 := url.QueryUnescape(pass)
 	if err := errors.Join(err1, err2); err != nil || id == "" {
-		return "", "", errBadBasic
+		return "", "", errBadBasic()
 	}
 	return id, secret, nil
 }

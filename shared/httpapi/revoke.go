@@ -40,7 +40,7 @@ func (a *API) revokeSession(w http.ResponseWriter, r *http.Request) {
 		n, err = a.svc.RevokeSession(r.Context(), p, r.PathValue("id"))
 	}
 	if err != nil {
-		a.writeError(w, r, notFoundAs(err, "session"))
+		a.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, revokedAnswer{Revoked: n})
@@ -73,7 +73,7 @@ func (a *API) revokeLongLived(w http.ResponseWriter, r *http.Request) {
 		err = a.svc.RevokeLongLived(r.Context(), p, r.PathValue("id"))
 	}
 	if err != nil {
-		a.writeError(w, r, notFoundAs(err, "token"))
+		a.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, revokedAnswer{Revoked: 1})

@@ -81,7 +81,7 @@ func New(opts Options) (*Keys, error) {
 		return nil, err
 	}
 	k := &Keys{
-		store:  opts.Store,
+		store:  outageMarking{opts.Store},
 		issuer: opts.Issuer,
 		policy: policy{rotation: opts.RotationPeriod, lifetime: opts.MaxTokenLifetime, cacheTTL: opts.CacheTTL},
 		now:    opts.Now,

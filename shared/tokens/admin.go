@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +47,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (Client, st
 		c.SecretHash = HashToken(secret)
 	}
 	if err := s.store.CreateClient(ctx, c); err != nil {
-		return Client{}, "", fmt.Errorf("create client: %w", err)
+		return Client{}, "", adminStoreError(err, "client")
 	}
 	return c, secret, nil
 }
@@ -75,74 +73,27 @@ func (s *Service) clientFromSpec(spec ClientSpec) (Client, error) {
 	return c, c.validate()
 }
 
-// validate checks a client's settings against DESIGN.md §2's limits.
-func (c Client) validate() error {
-	var problems []string
-	if strings.TrimSpace(c.Name) == "" {
-		problems = append(problems, "a name is required")
-	}
-	if len(c.Grants) == 0 {
-		problems = append(problems, "at least one grant is required")
-	}
-	for _, g := range c.Grants {
-		if !slices.Contains(supportedGrants, g) {
-			problems = append(problems, "unsupported grant "+g)
-		}
-	}
-	if c.Public() && slices.Contains(c.Grants, oauth.GrantClientCredentials) {
-		problems = append(problems, "a public client cannot use client_credentials")
-	}
-	if c.Public() && c.RefreshRotation == RotationReuse {
-		problems = append(problems, "a public client must rotate its refresh tokens (RFC 9700 §4.14.2)")
-	}
-	for _, sc := range c.Scopes {
-		if !oauth.ValidScopeToken(sc) {
-			problems = append(problems, fmt.Sprintf("invalid scope %q", sc))
-		}
-	}
-	problems = append(problems, c.lifetimeProblems()...)
-	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s", ErrInvalidSettings, strings.Join(problems, "; "))
-	}
-	return nil
-}
-
-func (c Client) lifetimeProblems() []string {
-	var p []string
-	if c.AccessTokenFormat != FormatJWT && c.AccessTokenFormat != FormatReference {
-		p = append(p, "access token format must be jwt or reference")
-	}
-	if c.AccessTokenTTL <= 0 || c.AccessTokenTTL > MaxAccessTokenTTL {
-		p = append(p, "access token ttl must be between 1s and 24h")
-	}
-	if c.RefreshAbsoluteTTL <= 0 || c.RefreshIdleTTL < 0 {
-		p = append(p, "refresh lifetimes must be positive (idle 0 means no idle limit)")
-	}
-	if c.RefreshRotation != RotationRotate && c.RefreshRotation != RotationReuse {
-		p = append(p, "refresh rotation must be rotate or reuse")
-	}
-	if c.RefreshReuseGrace < 0 || c.RefreshReuseGrace > MaxRefreshReuseGrace {
-		p = append(p, "refresh reuse grace must be between 0 and 60s")
-	}
-	if c.MaxSessionsPerSubject < 0 {
-		p = append(p, "max sessions per subject must not be negative")
-	}
-	return p
-}
-
-// ErrInvalidSettings reports client or user settings an operator must fix.
+// ErrInvalidSettings is the cause of every invalid_request about client or
+// user settings an operator must fix.
 var ErrInvalidSettings = errors.New("invalid settings")
 
 // ListClients returns every registered client.
 func (s *Service) ListClients(ctx context.Context) ([]Client, error) {
-	return s.store.ListClients(ctx)
+	clients, err := s.store.ListClients(ctx)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return clients, nil
 }
 
 // DisableClient stops a client from authenticating. Warm containers may
 // accept it for up to the client cache TTL.
 func (s *Service) DisableClient(ctx context.Context, id string) error {
 	s.clients.forget(id)
-	return s.store.DisableClient(ctx, id)
+	if err := s.store.DisableClient(ctx, id); err != nil {
+		return adminStoreError(err, "client")
+	}
+	return nil
 }
 
 // CreateUser registers a user with an argon2id-hashed password and a new
@@ -150,17 +101,17 @@ func (s *Service) DisableClient(ctx context.Context, id string) error {
 func (s *Service) CreateUser(ctx context.Context, username, password string) (User, error) {
 	switch {
 	case strings.TrimSpace(username) == "" || len(username) > maxUsernameLen:
-		return User{}, fmt.Errorf("%w: username must be 1 to 256 characters", ErrInvalidSettings)
+		return User{}, invalidSettings("username must be 1 to 256 characters")
 	case len(password) < 8 || len(password) > 1024:
-		return User{}, fmt.Errorf("%w: password must be 8 to 1024 characters", ErrInvalidSettings)
+		return User{}, invalidSettings("password must be 8 to 1024 characters")
 	}
 	hash, err := s.passwords.Hash(password)
 	if err != nil {
-		return User{}, err
+		return User{}, oauth.ServerError(err)
 	}
 	u := User{Username: username, Subject: "usr_" + NewID(), PasswordHash: hash, CreatedAt: s.now().UTC()}
 	if err := s.store.CreateUser(ctx, u); err != nil {
-		return User{}, fmt.Errorf("create user: %w", err)
+		return User{}, adminStoreError(err, "user")
 	}
 	return u, nil
 }

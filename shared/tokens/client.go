@@ -3,7 +3,9 @@ package tokens
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/shared/oauth"
@@ -89,4 +91,59 @@ var StandardClientDefaults = ClientDefaults{
 	RefreshAbsoluteTTL: 30 * 24 * time.Hour,
 	RefreshIdleTTL:     7 * 24 * time.Hour,
 	RefreshReuseGrace:  30 * time.Second,
+}
+
+// validate checks a client's settings against DESIGN.md §2's limits.
+func (c Client) validate() error {
+	var problems []string
+	if strings.TrimSpace(c.Name) == "" {
+		problems = append(problems, "a name is required")
+	}
+	if len(c.Grants) == 0 {
+		problems = append(problems, "at least one grant is required")
+	}
+	for _, g := range c.Grants {
+		if !slices.Contains(supportedGrants, g) {
+			problems = append(problems, "unsupported grant "+g)
+		}
+	}
+	if c.Public() && slices.Contains(c.Grants, oauth.GrantClientCredentials) {
+		problems = append(problems, "a public client cannot use client_credentials")
+	}
+	if c.Public() && c.RefreshRotation == RotationReuse {
+		problems = append(problems, "a public client must rotate its refresh tokens (RFC 9700 §4.14.2)")
+	}
+	for _, sc := range c.Scopes {
+		if !oauth.ValidScopeToken(sc) {
+			problems = append(problems, fmt.Sprintf("invalid scope %q", sc))
+		}
+	}
+	problems = append(problems, c.lifetimeProblems()...)
+	if len(problems) > 0 {
+		return invalidSettings(problems...)
+	}
+	return nil
+}
+
+func (c Client) lifetimeProblems() []string {
+	var p []string
+	if c.AccessTokenFormat != FormatJWT && c.AccessTokenFormat != FormatReference {
+		p = append(p, "access token format must be jwt or reference")
+	}
+	if c.AccessTokenTTL <= 0 || c.AccessTokenTTL > MaxAccessTokenTTL {
+		p = append(p, "access token ttl must be between 1s and 24h")
+	}
+	if c.RefreshAbsoluteTTL <= 0 || c.RefreshIdleTTL < 0 {
+		p = append(p, "refresh lifetimes must be positive (idle 0 means no idle limit)")
+	}
+	if c.RefreshRotation != RotationRotate && c.RefreshRotation != RotationReuse {
+		p = append(p, "refresh rotation must be rotate or reuse")
+	}
+	if c.RefreshReuseGrace < 0 || c.RefreshReuseGrace > MaxRefreshReuseGrace {
+		p = append(p, "refresh reuse grace must be between 0 and 60s")
+	}
+	if c.MaxSessionsPerSubject < 0 {
+		p = append(p, "max sessions per subject must not be negative")
+	}
+	return p
 }

@@ -1,9 +1,18 @@
 // Package tokens is Latchkey's core: clients, users, sessions and the
 // Service that issues, refreshes and verifies tokens.
 //
-// It owns the ports it needs (the role-split Store interfaces, Signer,
-// PasswordHasher) and imports neither HTTP, Lambda nor the AWS SDK, so the
-// same logic runs behind every function and under every test. Storage
-// adapters live in shared/store, signing in shared/signing, transport in
-// shared/httpapi.
+// It owns the ports it needs (ports.go: the Store roles, Signer, Verifier,
+// PasswordHasher and the store sentinels) and imports neither HTTP, Lambda
+// nor the AWS SDK, so the same logic runs behind every function and under
+// every test, on DynamoDB or on the in-memory store.
+//
+// Files are grouped by noun. One file per thing the core owns, holding its
+// type, wire format and lifecycle: client.go (and the client cache),
+// user.go, session.go, accesstoken.go, refreshtoken.go, longlived.go,
+// keyset.go. One file per grant or endpoint operation: token.go
+// (dispatch, client_credentials), password.go, refresh.go, revoke.go,
+// introspect.go, principal.go (bearer authentication), mint.go,
+// sessionspage.go, clientauth.go and admin.go (operator commands).
+// errors.go is the one error vocabulary: every public method returns an
+// *oauth.Error.
 package tokens

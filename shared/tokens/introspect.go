@@ -2,8 +2,10 @@ package tokens
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
-	"slices"
+	"strings"
+	"time"
 
 	"github.com/latchkey/latchkey/shared/oauth"
 )
@@ -20,7 +22,7 @@ func (s *Service) Introspect(ctx context.Context, caller Client, token string) (
 		return oauth.IntrospectionResponse{}, s.clientAuthFailed(ctx, caller.ID, "public_client_introspection")
 	}
 	info, err := s.inspect(ctx, token)
-	if errors.Is(err, errInactive) {
+	if isInactive(err) {
 		return oauth.IntrospectionResponse{}, nil
 	}
 	if err != nil {
@@ -48,50 +50,141 @@ func tokenTypeOf(kind string) string {
 	return kind
 }
 
-// Principal is who a bearer token speaks for.
-type Principal struct {
-	Subject  string
-	ClientID string
-	Scopes   []string
-}
-
-// Scope names that grant administrative operations (DESIGN.md §2).
-const (
-	ScopeAdmin          = "latchkey:admin"
-	ScopeTokensMint     = "tokens:mint"
-	ScopeSessionsRead   = "sessions:read"
-	ScopeSessionsRevoke = "sessions:revoke"
-)
-
-// Can reports whether the principal holds latchkey:admin or the given
-// fine-grained scope.
-func (p Principal) Can(scope string) bool {
-	return slices.Contains(p.Scopes, ScopeAdmin) || slices.Contains(p.Scopes, scope)
-}
-
-// Authenticate checks a bearer token (RFC 6750) with the same verdict as
-// introspection: revoked tokens and tokens of revoked sessions do not
-// authenticate. Refresh tokens are not bearer credentials.
-func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
-	if token == "" {
-		return Principal{}, oauth.BearerRequired()
-	}
-	info, err := s.inspect(ctx, token)
-	if err != nil {
-		return Principal{}, err
-	}
-	if info.Kind == KindRefresh {
-		return Principal{}, errInactive
-	}
-	if info.Kind == KindLongLived {
-		s.touchLongLived(ctx, info)
-	}
-	return Principal{Subject: info.Subject, ClientID: info.ClientID, Scopes: info.Scopes}, nil
-}
-
 func unixOrZero(t interface{ Unix() int64 }) int64 {
 	if u := t.Unix(); u > 0 {
 		return u
 	}
 	return 0
+}
+
+// Token kinds, as introspection reports them in token_type.
+const (
+	KindAccess    = "access_token"
+	KindRefresh   = "refresh_token"
+	KindLongLived = "long_lived"
+)
+
+// TokenInfo is what an active token stands for.
+type TokenInfo struct {
+	Kind      string
+	JTI       string
+	ClientID  string
+	Subject   string
+	Scopes    []string
+	Audience  []string
+	SessionID string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	// lastUsed is a long-lived token's last recorded use.
+	lastUsed time.Time
+}
+
+// inspect decides whether token is active and what it stands for, with at
+// most one store request. Anything bad yields errInactive(); a store
+// failure yields temporarily_unavailable, never an active answer.
+func (s *Service) inspect(ctx context.Context, token string) (TokenInfo, error) {
+	switch {
+	case token == "" || len(token) > 8192:
+		return TokenInfo{}, errInactive()
+	case strings.HasPrefix(token, RefreshTokenPrefix):
+		return s.inspectRefresh(ctx, token)
+	case strings.HasPrefix(token, ReferenceTokenPrefix):
+		return s.inspectReference(ctx, token)
+	case strings.HasPrefix(token, LongLivedPrefix):
+		return s.inspectLongLived(ctx, token)
+	}
+	return s.inspectJWT(ctx, token)
+}
+
+func (s *Service) inspectJWT(ctx context.Context, token string) (TokenInfo, error) {
+	if s.verifier == nil {
+		return TokenInfo{}, errInactive()
+	}
+	c, err := s.verifier.Verify(ctx, token)
+	if errors.Is(err, ErrInvalidToken) {
+		return TokenInfo{}, errInactive()
+	}
+	if err != nil {
+		return TokenInfo{}, signerError(err)
+	}
+	state, err := s.store.AccessState(ctx, AccessStateQuery{JTI: c.JTI, SessionID: c.SessionID})
+	if err != nil {
+		return TokenInfo{}, storeError(err)
+	}
+	if state.JTIRevoked || (c.SessionID != "" && !sessionLive(state.Session, s.now())) {
+		return TokenInfo{}, errInactive()
+	}
+	return TokenInfo{
+		Kind: KindAccess, JTI: c.JTI, ClientID: c.ClientID, Subject: c.Subject, Scopes: c.Scope,
+		Audience: c.Audience, SessionID: c.SessionID, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt,
+	}, nil
+}
+
+func (s *Service) inspectReference(ctx context.Context, token string) (TokenInfo, error) {
+	q := AccessStateQuery{ReferenceHash: HashToken(token), SessionID: referenceSessionID(token)}
+	state, err := s.store.AccessState(ctx, q)
+	if err != nil {
+		return TokenInfo{}, storeError(err)
+	}
+	t := state.Reference
+	now := s.now()
+	switch {
+	case t == nil || t.Revoked || !now.Before(t.ExpiresAt):
+		return TokenInfo{}, errInactive()
+	case t.SessionID != q.SessionID:
+		return TokenInfo{}, errInactive()
+	case t.SessionID != "" && !sessionLive(state.Session, now):
+		return TokenInfo{}, errInactive()
+	}
+	return TokenInfo{
+		Kind: KindAccess, JTI: t.JTI, ClientID: t.ClientID, Subject: t.Subject, Scopes: t.Scopes,
+		Audience: t.Audience, SessionID: t.SessionID, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
+	}, nil
+}
+
+// inspectRefresh recognises a refresh token by the hash the session keeps
+// of its current token: no key is needed, so read-only functions never see
+// the key-encryption secret.
+func (s *Service) inspectRefresh(ctx context.Context, token string) (TokenInfo, error) {
+	rt, ok := parseRefreshToken(token)
+	if !ok {
+		return TokenInfo{}, errInactive()
+	}
+	sess, err := s.store.GetSession(ctx, rt.SessionID)
+	if notFound(err) {
+		return TokenInfo{}, errInactive()
+	}
+	if err != nil {
+		return TokenInfo{}, storeError(err)
+	}
+	if subtle.ConstantTimeCompare(HashToken(token), sess.CurrentHash) != 1 || !sess.Usable(s.now()) {
+		return TokenInfo{}, errInactive()
+	}
+	return TokenInfo{
+		Kind: KindRefresh, ClientID: sess.ClientID, Subject: sess.Subject, Scopes: sess.Scopes,
+		SessionID: sess.ID, IssuedAt: sess.RotatedAt, ExpiresAt: sess.ExpiresAt(),
+	}, nil
+}
+
+// inspectLongLived checks the checksum before any read, then the stored hash.
+func (s *Service) inspectLongLived(ctx context.Context, token string) (TokenInfo, error) {
+	if !ValidLongLivedChecksum(token) {
+		return TokenInfo{}, errInactive()
+	}
+	t, err := s.store.GetLongLived(ctx, longLivedID(token))
+	if notFound(err) {
+		return TokenInfo{}, errInactive()
+	}
+	if err != nil {
+		return TokenInfo{}, storeError(err)
+	}
+	now := s.now()
+	if subtle.ConstantTimeCompare(HashToken(token), t.Hash) != 1 || t.Status != SessionActive ||
+		(!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+		return TokenInfo{}, errInactive()
+	}
+	return TokenInfo{
+		Kind: KindLongLived, JTI: t.ID, Subject: t.Subject, Scopes: t.Scopes,
+		IssuedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, lastUsed: t.LastUsedAt,
+	}, nil
 }

@@ -1,10 +1,36 @@
 package tokens
 
 import (
+	"context"
+	"errors"
 	"hash/crc32"
+	"log/slog"
 	"math/big"
 	"strings"
+	"time"
 )
+
+// LongLivedPrefix marks long-lived tokens (DESIGN.md §4).
+const LongLivedPrefix = "lk_lt_"
+
+// LongLivedToken is a minted long-lived token as stored: a hash, never
+// the token. ID is derived from the hash, so DELETE /tokens/{id} needs
+// no secret.
+type LongLivedToken struct {
+	ID      string
+	Hash    []byte
+	Name    string
+	Subject string
+	Scopes  []string
+	// CreatedBy is the subject or client that minted it.
+	CreatedBy string
+	CreatedAt time.Time
+	// ExpiresAt is zero for a token that never expires.
+	ExpiresAt  time.Time
+	LastUsedAt time.Time
+	Status     string
+	RevokedAt  time.Time
+}
 
 // A long-lived token is lk_lt_ + 43 base62 characters of 32 random bytes
 // + a 6-character base62 CRC32 of everything before it, in the manner of
@@ -59,4 +85,22 @@ func ValidLongLivedChecksum(s string) bool {
 // gives nothing toward the token.
 func longLivedID(token string) string {
 	return strings.ToLower(idEncoding.EncodeToString(HashToken(token)[:16]))
+}
+
+// lastUsedInterval is how often a long-lived token's last use is recorded
+// at most.
+const lastUsedInterval = time.Minute
+
+// touchLongLived records a use at most once a minute, with one conditional
+// write that concurrent uses cannot multiply. A failure is logged, not
+// fatal: the token was valid.
+func (s *Service) touchLongLived(ctx context.Context, info TokenInfo) {
+	now := s.now()
+	if now.Sub(info.lastUsed) < lastUsedInterval {
+		return
+	}
+	err := s.store.TouchLongLived(ctx, info.JTI, now, lastUsedInterval)
+	if err != nil && !errors.Is(err, ErrConflict) {
+		s.audit(ctx, slog.LevelWarn, "last_used_update_failed", slog.String("jti", info.JTI), slog.String("cause", err.Error()))
+	}
 }

@@ -2,8 +2,6 @@ package tokens
 
 import (
 	"context"
-	"crypto/subtle"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -13,10 +11,6 @@ import (
 // DefaultMaxLongLivedTTL is the longest a minted token may live unless
 // the deployment says otherwise (DESIGN.md §4).
 const DefaultMaxLongLivedTTL = 365 * 24 * time.Hour
-
-// lastUsedInterval is how often a long-lived token's last use is recorded
-// at most.
-const lastUsedInterval = time.Minute
 
 type mintPolicy struct {
 	maxTTL     time.Duration
@@ -56,7 +50,7 @@ func (s *Service) Mint(ctx context.Context, p Principal, r MintRequest) (Minted,
 		ID: longLivedID(token), Hash: HashToken(token), Name: r.Name, Subject: r.Subject,
 		Scopes: r.Scopes, CreatedBy: principalName(p), CreatedAt: now, ExpiresAt: exp, Status: SessionActive,
 	}
-	if err := s.longLived.CreateLongLived(ctx, t); err != nil {
+	if err := s.store.CreateLongLived(ctx, t); err != nil {
 		return Minted{}, storeError(err)
 	}
 	s.audit(ctx, slog.LevelInfo, "long_lived_token_minted", slog.String("sub", t.Subject), slog.String("jti", t.ID),
@@ -130,65 +124,4 @@ func principalName(p Principal) string {
 		return p.Subject
 	}
 	return p.ClientID
-}
-
-// inspectLongLived checks the checksum before any read, then the stored hash.
-func (s *Service) inspectLongLived(ctx context.Context, token string) (TokenInfo, error) {
-	if !ValidLongLivedChecksum(token) {
-		return TokenInfo{}, errInactive
-	}
-	t, err := s.longLived.GetLongLived(ctx, longLivedID(token))
-	if notFound(err) {
-		return TokenInfo{}, errInactive
-	}
-	if err != nil {
-		return TokenInfo{}, storeError(err)
-	}
-	now := s.now()
-	if subtle.ConstantTimeCompare(HashToken(token), t.Hash) != 1 || t.Status != SessionActive ||
-		(!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
-		return TokenInfo{}, errInactive
-	}
-	return TokenInfo{
-		Kind: KindLongLived, JTI: t.ID, Subject: t.Subject, Scopes: t.Scopes,
-		IssuedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, lastUsed: t.LastUsedAt,
-	}, nil
-}
-
-// touchLongLived records a use at most once a minute, with one conditional
-// write that concurrent uses cannot multiply. A failure is logged, not
-// fatal: the token was valid.
-func (s *Service) touchLongLived(ctx context.Context, info TokenInfo) {
-	now := s.now()
-	if now.Sub(info.lastUsed) < lastUsedInterval {
-		return
-	}
-	err := s.longLived.TouchLongLived(ctx, info.JTI, now, lastUsedInterval)
-	if err != nil && !errors.Is(err, ErrConflict) {
-		s.audit(ctx, slog.LevelWarn, "last_used_update_failed", slog.String("jti", info.JTI), slog.String("cause", err.Error()))
-	}
-}
-
-// RevokeLongLived revokes a long-lived token by id: administrators
-// (tokens:mint or sessions:revoke) any token, a user its own. A token the
-// principal may not see is reported as not found.
-func (s *Service) RevokeLongLived(ctx context.Context, p Principal, id string) error {
-	if !plausibleID(id) {
-		return ErrNotFound
-	}
-	t, err := s.longLived.GetLongLived(ctx, id)
-	switch {
-	case notFound(err):
-		return ErrNotFound
-	case err != nil:
-		return storeError(err)
-	case t.Subject != p.Subject && !p.Can(ScopeSessionsRevoke) && !p.Can(ScopeTokensMint):
-		return ErrNotFound
-	}
-	err = s.longLived.RevokeLongLived(ctx, id, s.now())
-	if err != nil && !errors.Is(err, ErrConflict) {
-		return storeError(err)
-	}
-	s.audit(ctx, slog.LevelInfo, "long_lived_token_revoked", slog.String("jti", id), slog.String("sub", t.Subject), slog.String("outcome", "ok"))
-	return nil
 }

@@ -4,14 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"time"
 
 	"github.com/latchkey/latchkey/shared/oauth"
 )
 
-// dummyPasswordHash is verified against when the user is unknown, so an
-// unknown username costs the same time as a wrong password. It is set on
-// first use from the configured hasher.
+// badCredentials is the one answer to every failed sign-in: it never says
+// whether the user exists.
 const badCredentials = "invalid username or password"
 
 // password implements the resource owner password grant (RFC 6749 §4.3)
@@ -111,51 +109,12 @@ func (s *Service) loginFailed(ctx context.Context, c Client, who, reason string)
 	return oauth.InvalidGrant(badCredentials)
 }
 
-// dummyHash returns a valid hash of a random password, made once.
+// dummyHash returns a valid hash of a random password, made once from the
+// configured hasher: an unknown username is verified against it, so it
+// costs the same time as a wrong password.
 func (s *Service) dummyHash() string {
 	s.dummyOnce.Do(func() {
 		s.dummy, _ = s.passwords.Hash(NewID())
 	})
 	return s.dummy
-}
-
-// newSession builds a new session and its first refresh token
-// (generation 1). The caller writes it with createSession.
-func (s *Service) newSession(c Client, subject string, scopes []string, now time.Time, jti, ip, ua string) (Session, string, error) {
-	if len(s.refreshKey) == 0 {
-		return Session{}, "", oauth.ServerError(errNoRefreshKey)
-	}
-	abs := now.Add(s.refreshAbsoluteTTL(c))
-	sess := Session{
-		ID: NewID(), ClientID: c.ID, Subject: subject, Scopes: scopes,
-		CreatedAt: now, AuthTime: now, AbsoluteExpiresAt: abs,
-		IdleExpiresAt: IdleExpiry(now, s.refreshIdleTTL(c), abs), LastUsedAt: now,
-		Generation: 1, Salt: randomBytes(16), RotatedAt: now, AccessJTI: jti,
-		Status: SessionActive, IP: ip, UserAgent: ua,
-	}
-	token := formatRefreshToken(s.refreshKey, sess.ID, 1, sess.Salt)
-	sess.CurrentHash = HashToken(token)
-	return sess, token, nil
-}
-
-func (s *Service) createSession(ctx context.Context, sess Session) error {
-	if err := s.store.CreateSession(ctx, sess); err != nil {
-		return storeError(err)
-	}
-	return nil
-}
-
-func sessionID(s *Session) string {
-	if s == nil {
-		return ""
-	}
-	return s.ID
-}
-
-// getUser reads a user; a username no user can have is unknown without a read.
-func (s *Service) getUser(ctx context.Context, username string) (User, error) {
-	if len(username) > maxUsernameLen {
-		return User{}, ErrNotFound
-	}
-	return s.store.GetUser(ctx, username)
 }

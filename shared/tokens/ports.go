@@ -10,7 +10,7 @@ import (
 // store error means the store could not be reached or failed, and the
 // Service answers temporarily_unavailable.
 var (
-	// ErrNotFound: no such item, or its ttl has passed (DESIGN.md §7.6).
+	// ErrNotFound: no such item, or its ttl has passed (docs/design.md, invariants).
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: a conditional write lost to another writer or the
 	// item is no longer in the expected state.
@@ -18,9 +18,25 @@ var (
 	// ErrAlreadyExists: a create found the key taken.
 	ErrAlreadyExists = errors.New("already exists")
 	// ErrInvalidToken: a Verifier found the token bad (signature, alg,
-	// issuer, lifetime). Any other Verifier error is an outage.
+	// issuer, lifetime). Any other Verifier error is an outage or a
+	// misconfiguration (see ErrUnavailable).
 	ErrInvalidToken = errors.New("invalid token")
+	// ErrUnavailable marks a Signer or Verifier failure caused by the
+	// store it reads (an outage: temporarily_unavailable). Any other
+	// Signer error is a misconfiguration or a bug (server_error).
+	ErrUnavailable = errors.New("unavailable")
 )
+
+// Store is everything the Service persists: one value implements every
+// role (the DynamoDB store, the in-memory store).
+type Store interface {
+	ClientStore
+	UserStore
+	SessionStore
+	SessionIndex
+	AccessTokenStore
+	LongLivedStore
+}
 
 // ClientStore persists OAuth clients.
 type ClientStore interface {
@@ -64,9 +80,55 @@ type SessionStore interface {
 	RevokeSession(ctx context.Context, id, reason string, at time.Time) error
 }
 
+// SessionIndex reads a subject's sessions and tokens through the subject
+// index (GSI1), one Query per call. The index may lag a moment behind the
+// table on AWS: a session just created can be missing.
+type SessionIndex interface {
+	ListSubject(ctx context.Context, q ListQuery) (ListPage, error)
+	// ActiveSessions returns the subject's active, unexpired sessions of
+	// one client, oldest first, in one Query.
+	ActiveSessions(ctx context.Context, subject, clientID string) ([]Session, error)
+	// CreateSessionEvicting writes s and revokes the sessions named in
+	// evict (reason evicted) in one request (a transaction); with no
+	// evictions it is CreateSession.
+	CreateSessionEvicting(ctx context.Context, s Session, evict []string) error
+}
+
+// AccessTokenStore persists what makes every access token revocable.
+type AccessTokenStore interface {
+	// CreateReferenceToken stores a reference token; ErrAlreadyExists if
+	// the hash is taken.
+	CreateReferenceToken(ctx context.Context, t ReferenceToken) error
+	// RevokeReferenceToken marks the reference token with the given hash
+	// revoked if clientID issued it; ErrNotFound when there is no such
+	// token of that client, or it has expired.
+	RevokeReferenceToken(ctx context.Context, hash []byte, clientID string) error
+	// RevokeJTI denies a JWT's id until exp, when the entry expires.
+	RevokeJTI(ctx context.Context, jti string, exp time.Time) error
+	// AccessState reads everything the query names in one request
+	// (a BatchGetItem), strongly consistent.
+	AccessState(ctx context.Context, q AccessStateQuery) (AccessState, error)
+}
+
+// LongLivedStore persists long-lived tokens.
+type LongLivedStore interface {
+	// CreateLongLived stores t; ErrAlreadyExists if the id is taken.
+	CreateLongLived(ctx context.Context, t LongLivedToken) error
+	// GetLongLived returns ErrNotFound for an unknown or expired id.
+	GetLongLived(ctx context.Context, id string) (LongLivedToken, error)
+	// TouchLongLived sets LastUsedAt to at on condition that the token is
+	// active and was last used before at-minInterval (or never): one
+	// conditional write, so frequent use causes no write storm.
+	// ErrConflict when the condition fails.
+	TouchLongLived(ctx context.Context, id string, at time.Time, minInterval time.Duration) error
+	// RevokeLongLived marks an active token revoked; ErrConflict if it
+	// already is, ErrNotFound if it does not exist.
+	RevokeLongLived(ctx context.Context, id string, at time.Time) error
+}
+
 // KeyStore persists the signing key set as one versioned record, so that
 // a rotation is one conditional write and two containers can never both
-// promote a key.
+// promote a key. The signer owns it, not the Service.
 type KeyStore interface {
 	// GetKeySet returns ErrNotFound when no key set exists yet.
 	GetKeySet(ctx context.Context) (KeySet, error)
@@ -76,19 +138,17 @@ type KeyStore interface {
 	PutKeySet(ctx context.Context, ks KeySet, expectVersion int) error
 }
 
-// Store is everything the Service persists.
-type Store interface {
-	ClientStore
-	UserStore
-	SessionStore
-}
-
 // Signer signs access tokens and publishes the verification keys.
 type Signer interface {
 	// Sign returns the compact JWS of the claims, an RFC 9068 access token.
 	Sign(ctx context.Context, c AccessClaims) (string, error)
 	// JWKS returns the public key set as JSON (RFC 7517 §5).
 	JWKS(ctx context.Context) ([]byte, error)
+}
+
+// Verifier checks an access token's signature, issuer and lifetime.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (AccessClaims, error)
 }
 
 // PasswordHasher hashes and verifies user passwords (argon2id in production).

@@ -28,7 +28,7 @@ func (s *Service) Revoke(ctx context.Context, c Client, token, hint string) erro
 	case strings.HasPrefix(token, RefreshTokenPrefix):
 		err = s.revokeRefresh(ctx, c, token)
 	case strings.HasPrefix(token, ReferenceTokenPrefix):
-		err = s.access.RevokeReferenceToken(ctx, HashToken(token), c.ID)
+		err = s.store.RevokeReferenceToken(ctx, HashToken(token), c.ID)
 	case strings.HasPrefix(token, LongLivedPrefix):
 		return nil // long-lived tokens belong to a subject, not a client: DELETE /tokens/{id}
 	default:
@@ -37,7 +37,7 @@ func (s *Service) Revoke(ctx context.Context, c Client, token, hint string) erro
 	if err == nil {
 		s.audit(ctx, slog.LevelInfo, "token_revoked", slog.String("client_id", c.ID), slog.String("outcome", "ok"))
 	}
-	if err == nil || errors.Is(err, errInactive) || notFound(err) || errors.Is(err, ErrConflict) {
+	if err == nil || isInactive(err) || notFound(err) || errors.Is(err, ErrConflict) {
 		return nil
 	}
 	return storeError(err)
@@ -50,7 +50,7 @@ func (s *Service) Revoke(ctx context.Context, c Client, token, hint string) erro
 func (s *Service) revokeRefresh(ctx context.Context, c Client, token string) error {
 	rt, ok := parseRefreshToken(token)
 	if !ok {
-		return errInactive
+		return errInactive()
 	}
 	sess, err := s.store.GetSession(ctx, rt.SessionID)
 	if err != nil {
@@ -59,23 +59,23 @@ func (s *Service) revokeRefresh(ctx context.Context, c Client, token string) err
 	h := HashToken(token)
 	known := subtle.ConstantTimeCompare(h, sess.CurrentHash) | subtle.ConstantTimeCompare(h, sess.PreviousHash)
 	if known != 1 || sess.ClientID != c.ID {
-		return errInactive
+		return errInactive()
 	}
 	return s.store.RevokeSession(ctx, sess.ID, ReasonRevoked, s.now())
 }
 
 func (s *Service) revokeJWT(ctx context.Context, c Client, token string) error {
 	if s.verifier == nil {
-		return errInactive
+		return errInactive()
 	}
 	claims, err := s.verifier.Verify(ctx, token)
 	if err != nil && !errors.Is(err, ErrInvalidToken) {
-		return err
+		return signerError(err)
 	}
 	if err != nil || claims.ClientID != c.ID {
-		return errInactive
+		return errInactive()
 	}
-	return s.access.RevokeJTI(ctx, claims.JTI, claims.ExpiresAt)
+	return s.store.RevokeJTI(ctx, claims.JTI, claims.ExpiresAt)
 }
 
 // RevokeSession revokes one session for a principal: an administrator
@@ -84,16 +84,16 @@ func (s *Service) revokeJWT(ctx context.Context, c Client, token string) error {
 // sessions it revoked: 0 when the session already was.
 func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) (int, error) {
 	if !plausibleID(id) {
-		return 0, ErrNotFound
+		return 0, noSuch("session")
 	}
 	sess, err := s.store.GetSession(ctx, id)
 	switch {
 	case notFound(err):
-		return 0, ErrNotFound
+		return 0, noSuch("session")
 	case err != nil:
 		return 0, storeError(err)
 	case !p.Can(ScopeSessionsRevoke) && sess.Subject != p.Subject:
-		return 0, ErrNotFound
+		return 0, noSuch("session")
 	case sess.Status != SessionActive:
 		return 0, nil
 	}
@@ -120,7 +120,7 @@ func (s *Service) RevokeSubject(ctx context.Context, p Principal, subject string
 	}
 	revoked, after := 0, ""
 	for {
-		page, err := s.index.ListSubject(ctx, ListQuery{Subject: subject, Type: ListTypeOAuth, ActiveOnly: true, Limit: 100, After: after})
+		page, err := s.store.ListSubject(ctx, ListQuery{Subject: subject, Type: ListTypeOAuth, ActiveOnly: true, Limit: 100, After: after})
 		if err != nil {
 			return revoked, storeError(err)
 		}
@@ -140,4 +140,28 @@ func (s *Service) RevokeSubject(ctx context.Context, p Principal, subject string
 	}
 	s.audit(ctx, slog.LevelInfo, "subject_sessions_revoked", slog.String("sub", subject), slog.Int("count", revoked), slog.String("outcome", "ok"))
 	return revoked, nil
+}
+
+// RevokeLongLived revokes a long-lived token by id: administrators
+// (tokens:mint or sessions:revoke) any token, a user its own. A token the
+// principal may not see is reported as not found.
+func (s *Service) RevokeLongLived(ctx context.Context, p Principal, id string) error {
+	if !plausibleID(id) {
+		return noSuch("token")
+	}
+	t, err := s.store.GetLongLived(ctx, id)
+	switch {
+	case notFound(err):
+		return noSuch("token")
+	case err != nil:
+		return storeError(err)
+	case t.Subject != p.Subject && !p.Can(ScopeSessionsRevoke) && !p.Can(ScopeTokensMint):
+		return noSuch("token")
+	}
+	err = s.store.RevokeLongLived(ctx, id, s.now())
+	if err != nil && !errors.Is(err, ErrConflict) {
+		return storeError(err)
+	}
+	s.audit(ctx, slog.LevelInfo, "long_lived_token_revoked", slog.String("jti", id), slog.String("sub", t.Subject), slog.String("outcome", "ok"))
+	return nil
 }

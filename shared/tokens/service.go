@@ -2,25 +2,19 @@ package tokens
 
 import (
 	"context"
-	"encoding/hex"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/latchkey/latchkey/shared/oauth"
 )
 
 // Options configure a Service. Store, Signer and Now are required for
 // issuing; RefreshKey is required for anything that mints or checks
 // refresh tokens.
 type Options struct {
+	// Store persists everything the Service owns, in every role.
 	Store Store
-	// Access, Index and LongLived are the store's other roles; Verifier
-	// checks JWTs for introspection, revocation and bearer authentication.
-	Access    AccessTokenStore
-	Index     SessionIndex
-	LongLived LongLivedStore
+	// Verifier checks JWTs for introspection, revocation and bearer
+	// authentication; Signer signs them.
 	Verifier  Verifier
 	Signer    Signer
 	Passwords PasswordHasher
@@ -33,9 +27,9 @@ type Options struct {
 	// permits expires_in 0 (no expiry).
 	MaxLongLivedTTL    time.Duration
 	AllowNeverExpiring bool
-	Issuer             string
-	// Audience is the aud of access tokens; the issuer when empty.
-	Audience []string
+	// Issuer is the iss of every token and the aud of access tokens; when
+	// empty, each request's own issuer (WithIssuer) is used.
+	Issuer   string
 	Defaults ClientDefaults
 	// ClientCacheTTL is how long a client record is reused from memory.
 	ClientCacheTTL time.Duration
@@ -44,11 +38,9 @@ type Options struct {
 }
 
 // Service is Latchkey's core: every function calls one of its methods.
+// Every error a public method returns is an *oauth.Error.
 type Service struct {
 	store      Store
-	access     AccessTokenStore
-	index      SessionIndex
-	longLived  LongLivedStore
 	verifier   Verifier
 	signer     Signer
 	cursorKey  []byte
@@ -56,7 +48,6 @@ type Service struct {
 	passwords  PasswordHasher
 	refreshKey []byte
 	issuer     string
-	audience   []string
 	defaults   ClientDefaults
 	now        func() time.Time
 	log        *slog.Logger
@@ -78,9 +69,6 @@ func New(o Options) *Service {
 	}
 	return &Service{
 		store:      o.Store,
-		access:     o.Access,
-		index:      o.Index,
-		longLived:  o.LongLived,
 		verifier:   o.Verifier,
 		signer:     o.Signer,
 		cursorKey:  o.CursorKey,
@@ -88,7 +76,6 @@ func New(o Options) *Service {
 		passwords:  o.Passwords,
 		refreshKey: o.RefreshKey,
 		issuer:     o.Issuer,
-		audience:   o.Audience,
 		defaults:   o.Defaults,
 		now:        o.Now,
 		log:        o.Log,
@@ -121,29 +108,11 @@ func (s *Service) Issuer(ctx context.Context) string {
 	return iss
 }
 
-// storeError turns a store failure into the OAuth answer: sentinels are
-// the caller's to handle, anything else is an outage (DESIGN.md §7.4).
-func storeError(err error) error {
-	if oauth.As(err) != nil {
-		return err
-	}
-	return oauth.TemporarilyUnavailable(err)
-}
-
-// audit logs one security event with the fields DESIGN.md §8 names. It
+// audit logs one security event with the fields docs/design.md names. It
 // never receives a token, secret or password.
 func (s *Service) audit(ctx context.Context, level slog.Level, event string, attrs ...slog.Attr) {
 	s.log.LogAttrs(ctx, level, event, append([]slog.Attr{slog.String("event", event)}, attrs...)...)
 }
-
-func notFound(err error) bool { return errors.Is(err, ErrNotFound) }
-
-var errNoRefreshKey = errors.New("tokens: no refresh key configured")
-
-// shortHash identifies a value in logs without writing it: the first
-// eight bytes of its SHA-256, in hex. Used for usernames that failed to
-// sign in, which are sometimes passwords typed into the wrong field.
-func shortHash(v string) string { return hex.EncodeToString(HashToken(v)[:8]) }
 
 func (s *Service) refreshAbsoluteTTL(c Client) time.Duration {
 	if c.RefreshAbsoluteTTL > 0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"time"
 
 	"github.com/latchkey/latchkey/shared/oauth"
 )
@@ -76,104 +75,11 @@ func (s *Service) clientCredentials(ctx context.Context, c Client, r TokenReques
 	return at.response(scopes), nil
 }
 
-// accessGrant is what one access token is issued for.
-type accessGrant struct {
-	subject string
-	scopes  []string
-	jti     string
-	session *Session
-}
-
-// issuedAccess is an access token and its lifetime. A reference token
-// is not valid until persist has stored it.
-type issuedAccess struct {
-	token     string
-	jti       string
-	expiresIn int64
-	reference *ReferenceToken
-}
-
-func (a issuedAccess) response(scopes []string) oauth.TokenResponse {
-	return oauth.TokenResponse{
-		AccessToken: a.token,
-		TokenType:   oauth.TokenTypeBearer,
-		ExpiresIn:   a.expiresIn,
-		Scope:       oauth.JoinScope(scopes),
-	}
-}
-
-// withRefresh adds a refresh token of sess to the response.
-func withRefresh(resp oauth.TokenResponse, token string, sess Session, now time.Time) oauth.TokenResponse {
-	resp.RefreshToken = token
-	resp.RefreshTokenExpiresIn = int64(sess.ExpiresAt().Sub(now) / time.Second)
-	return resp
-}
-
-// issueAccess signs an access token (RFC 9068). Its exp never passes the
-// session's absolute expiry (DESIGN.md §3).
-func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now time.Time) (issuedAccess, error) {
-	now = now.Truncate(time.Second)
-	exp := now.Add(s.accessTTL(c))
-	iss := s.Issuer(ctx)
-	aud := s.audience
-	if len(aud) == 0 {
-		aud = []string{iss}
-	}
-	claims := AccessClaims{
-		Issuer: iss, Subject: g.subject, Audience: aud,
-		IssuedAt: now, JTI: g.jti, ClientID: c.ID, Scope: g.scopes,
-	}
-	if g.session != nil {
-		if abs := g.session.AbsoluteExpiresAt.Truncate(time.Second); abs.Before(exp) {
-			exp = abs
-		}
-		claims.SessionID, claims.AuthTime = g.session.ID, g.session.AuthTime
-	}
-	if !exp.After(now) {
-		return issuedAccess{}, oauth.InvalidGrant("the session has expired")
-	}
-	claims.ExpiresAt = exp
-	at := issuedAccess{jti: g.jti, expiresIn: int64(exp.Sub(now) / time.Second)}
-	if c.AccessTokenFormat == FormatReference {
-		at.token = newReferenceToken(claims.SessionID)
-		at.reference = &ReferenceToken{
-			Hash: HashToken(at.token), JTI: g.jti, ClientID: c.ID, Subject: g.subject, Scopes: g.scopes,
-			Audience: claims.Audience, SessionID: claims.SessionID, AuthTime: claims.AuthTime, IssuedAt: now, ExpiresAt: exp,
-		}
-		return at, nil
-	}
-	token, err := s.signer.Sign(ctx, claims)
-	if err != nil {
-		return issuedAccess{}, storeError(err)
-	}
-	at.token = token
-	return at, nil
-}
-
-// persist stores a reference token; a JWT needs nothing. Callers persist
-// after their own writes succeed, so a lost rotation leaves no live token.
-func (s *Service) persist(ctx context.Context, at issuedAccess) error {
-	if at.reference == nil {
-		return nil
-	}
-	if err := s.access.CreateReferenceToken(ctx, *at.reference); err != nil {
-		return storeError(err)
-	}
-	return nil
-}
-
-func (s *Service) accessTTL(c Client) time.Duration {
-	if c.AccessTokenTTL > 0 {
-		return c.AccessTokenTTL
-	}
-	return s.defaults.AccessTokenTTL
-}
-
 // JWKS returns the public signing keys as a JSON key set (RFC 7517 §5).
 func (s *Service) JWKS(ctx context.Context) ([]byte, error) {
 	set, err := s.signer.JWKS(ctx)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, signerError(err)
 	}
 	return set, nil
 }

@@ -1,6 +1,9 @@
 package tokens
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // User is a resource owner who signs in with a password.
 type User struct {
@@ -42,3 +45,11 @@ func (u User) LockedUntil() time.Time {
 
 // Locked reports whether the user may not sign in at now.
 func (u User) Locked(now time.Time) bool { return now.Before(u.LockedUntil()) }
+
+// getUser reads a user; a username no user can have is unknown without a read.
+func (s *Service) getUser(ctx context.Context, username string) (User, error) {
+	if len(username) > maxUsernameLen {
+		return User{}, ErrNotFound
+	}
+	return s.store.GetUser(ctx, username)
+}

@@ -13,13 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/latchkey/latchkey/shared/config"
+	"github.com/latchkey/latchkey/shared/config/configtest"
 	"github.com/latchkey/latchkey/shared/store/dynamo"
 )
 
 // EndpointEnv names the environment variable holding DynamoDB Local's URL,
 // for example http://127.0.0.1:8766.
-const EndpointEnv = config.TestDynamoDBEnv
+const EndpointEnv = configtest.DynamoDBEnv
 
 // setupTimeout bounds creating and deleting a test table.
 const setupTimeout = 30 * time.Second
@@ -61,7 +61,7 @@ func NewTable(t testing.TB) *Env {
 // is "true") if it is unset.
 func Endpoint(t testing.TB) string {
 	t.Helper()
-	endpoint, inCI := config.TestDynamoDB()
+	endpoint, inCI := configtest.DynamoDB()
 	if endpoint != "" {
 		return endpoint
 	}

@@ -5,13 +5,47 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/shared/oauth"
 )
+
+// Listing types of the sessions page.
+const (
+	ListTypeOAuth     = "oauth"
+	ListTypeLongLived = "long_lived"
+)
+
+// ListQuery selects one page of a subject's sessions and long-lived
+// tokens, newest first.
+type ListQuery struct {
+	Subject string
+	// ClientID, when set, keeps only OAuth sessions of that client.
+	ClientID string
+	// Type is "", ListTypeOAuth or ListTypeLongLived.
+	Type string
+	// ActiveOnly drops revoked and expired entries.
+	ActiveOnly bool
+	// Limit bounds the items the query reads (DynamoDB's Limit, applied
+	// before the filters, so a page may hold fewer).
+	Limit int
+	// After is the store's cursor from the previous page, or "".
+	After string
+}
+
+// ListEntry is one row of the sessions page: exactly one field is set.
+type ListEntry struct {
+	Session   *Session
+	LongLived *LongLivedToken
+}
+
+// ListPage is one page and the cursor to the next ("" on the last page).
+type ListPage struct {
+	Entries []ListEntry
+	Next    string
+}
 
 // Page size limits of the sessions page.
 const (
@@ -64,7 +98,7 @@ func (s *Service) ListSessions(ctx context.Context, p Principal, r SessionsReque
 	if err != nil {
 		return SessionsPage{}, err
 	}
-	page, err := s.index.ListSubject(ctx, q)
+	page, err := s.store.ListSubject(ctx, q)
 	if notFound(err) {
 		return SessionsPage{}, oauth.InvalidRequest("the cursor is invalid")
 	}
@@ -140,30 +174,4 @@ func (s *Service) openCursor(q ListQuery, cursor string) (string, bool) {
 		return "", false
 	}
 	return string(after), true
-}
-
-// createSessionCapped writes a new session, revoking the client's oldest
-// sessions for the subject beyond max_sessions_per_subject in the same
-// request. It costs one extra query (DESIGN.md §2). The index may lag on
-// AWS, so the cap can be exceeded by a session created a moment ago.
-func (s *Service) createSessionCapped(ctx context.Context, c Client, sess Session) error {
-	if c.MaxSessionsPerSubject <= 0 || s.index == nil {
-		return s.createSession(ctx, sess)
-	}
-	active, err := s.index.ActiveSessions(ctx, sess.Subject, c.ID)
-	if err != nil {
-		return storeError(err)
-	}
-	var evict []string
-	for i := 0; len(active)-i >= c.MaxSessionsPerSubject; i++ {
-		evict = append(evict, active[i].ID)
-	}
-	if err := s.index.CreateSessionEvicting(ctx, sess, evict); err != nil {
-		return storeError(err)
-	}
-	for _, id := range evict {
-		s.audit(ctx, slog.LevelInfo, "session_evicted", slog.String("sid", id), slog.String("sub", sess.Subject),
-			slog.String("client_id", c.ID), slog.String("outcome", ReasonEvicted))
-	}
-	return nil
 }
