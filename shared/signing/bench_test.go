@@ -7,13 +7,14 @@ import (
 	"crypto/sha256"
 	"testing"
 
+	"github.com/latchkey/latchkey/shared/fakeclock"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 )
 
 // benchKeys returns Keys with a key set already loaded.
-func benchKeys(b *testing.B) (*Keys, *clock) {
+func benchKeys(b *testing.B) (*Keys, *fakeclock.Clock) {
 	b.Helper()
 	clk := newClock()
 	k := newKeys(b, &memStore{}, clk, newKEK(b))

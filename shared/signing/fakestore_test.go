@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/shared/fakeclock"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -76,25 +77,8 @@ func cloneSet(ks tokens.KeySet) tokens.KeySet {
 	return out
 }
 
-// clock is a settable clock safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock returns the tests' clock, stopped at a fixed instant.
+func newClock() *fakeclock.Clock { return fakeclock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
 const testIssuer = "https://auth.example.com"
 
@@ -108,7 +92,7 @@ func newKEK(t testing.TB) []byte {
 }
 
 // newKeys builds Keys on store with the test clock; kek nil is verify-only.
-func newKeys(t testing.TB, store tokens.KeyStore, clk *clock, kek []byte) *Keys {
+func newKeys(t testing.TB, store tokens.KeyStore, clk *fakeclock.Clock, kek []byte) *Keys {
 	t.Helper()
 	k, err := New(Options{Store: store, KEK: kek, Issuer: testIssuer, Now: clk.Now})
 	if err != nil {

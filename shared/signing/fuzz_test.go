@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/shared/fakeclock"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -37,7 +38,7 @@ func fuzzScalar(t testing.TB, seed string) *ecdsa.PrivateKey {
 // fuzzKeys returns Keys whose stored set holds one current key, the fixed
 // key "latchkey fuzz key" sealed under a fixed KEK; the key, its kid and
 // the clock.
-func fuzzKeys(t testing.TB) (*Keys, *ecdsa.PrivateKey, string, *clock) {
+func fuzzKeys(t testing.TB) (*Keys, *ecdsa.PrivateKey, string, *fakeclock.Clock) {
 	t.Helper()
 	clk := newClock()
 	kek := bytes.Repeat([]byte{7}, KEKSize)

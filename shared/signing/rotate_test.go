@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/shared/fakeclock"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -189,7 +190,7 @@ func TestConcurrentRotationOnAge(t *testing.T) {
 
 // signConcurrently signs from n goroutines spread over instances, checks
 // every token verifies on every instance, and returns the tokens.
-func signConcurrently(t *testing.T, instances []*Keys, clk *clock, n int) []string {
+func signConcurrently(t *testing.T, instances []*Keys, clk *fakeclock.Clock, n int) []string {
 	t.Helper()
 	ctx := context.Background()
 	toks := make([]string, n)

@@ -47,6 +47,9 @@ type clientItem struct {
 	RefreshReuseGraceMS   int64          `dynamodbav:"refresh_reuse_grace_ms"`
 	MaxSessionsPerSubject int            `dynamodbav:"max_sessions_per_subject"`
 	ClaimSizeLimits       map[string]int `dynamodbav:"claim_size_limits,omitempty"`
+	Resources             []string       `dynamodbav:"resources,omitempty"`
+	IDTokenAlg            string         `dynamodbav:"id_token_alg,omitempty"`
+	AccessTokenClaims     []string       `dynamodbav:"access_token_claims,omitempty"`
 	Disabled              bool           `dynamodbav:"disabled"`
 	CreatedAt             string         `dynamodbav:"created_at,omitempty"`
 }
@@ -67,6 +70,9 @@ func toClientItem(c tokens.Client) clientItem {
 		RefreshReuseGraceMS:   c.RefreshReuseGrace.Milliseconds(),
 		MaxSessionsPerSubject: c.MaxSessionsPerSubject,
 		ClaimSizeLimits:       c.ClaimSizeLimits,
+		Resources:             c.Resources,
+		IDTokenAlg:            c.IDTokenAlg,
+		AccessTokenClaims:     c.AccessTokenClaims,
 		Disabled:              c.Disabled,
 		CreatedAt:             formatTime(c.CreatedAt),
 	}
@@ -89,6 +95,9 @@ func (it clientItem) client() (tokens.Client, error) {
 		RefreshReuseGrace:     time.Duration(it.RefreshReuseGraceMS) * durationUnit,
 		MaxSessionsPerSubject: it.MaxSessionsPerSubject,
 		ClaimSizeLimits:       it.ClaimSizeLimits,
+		Resources:             it.Resources,
+		IDTokenAlg:            it.IDTokenAlg,
+		AccessTokenClaims:     it.AccessTokenClaims,
 		Disabled:              it.Disabled,
 		CreatedAt:             created,
 	}, nil

@@ -43,6 +43,7 @@ type sessionItem struct {
 	ClientID          string   `dynamodbav:"client_id"`
 	Subject           string   `dynamodbav:"subject"`
 	Scopes            []string `dynamodbav:"scopes,omitempty"`
+	Audience          []string `dynamodbav:"audience,omitempty"`
 	CreatedAt         string   `dynamodbav:"created_at,omitempty"`
 	AuthTime          string   `dynamodbav:"auth_time,omitempty"`
 	AbsoluteExpiresAt string   `dynamodbav:"absolute_expires_at"`
@@ -68,7 +69,7 @@ func toSessionItem(s tokens.Session) sessionItem {
 		PK: sessionPK(s.ID), SK: skMeta,
 		GSI1PK: subjectPrefix + s.Subject, GSI1SK: formatTime(s.CreatedAt) + "#" + s.ID,
 		TTL: ttlSeconds(s.AbsoluteExpiresAt), Type: tokens.ListTypeOAuth,
-		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes,
+		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience,
 		CreatedAt: formatTime(s.CreatedAt), AuthTime: formatTime(s.AuthTime),
 		AbsoluteExpiresAt: formatTime(s.AbsoluteExpiresAt),
 		IdleExpiresAt:     formatTime(s.IdleExpiresAt),
@@ -85,7 +86,7 @@ func toSessionItem(s tokens.Session) sessionItem {
 // session converts the item back; the first malformed time is the error.
 func (it sessionItem) session() (tokens.Session, error) {
 	s := tokens.Session{
-		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes,
+		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience,
 		Generation: it.Generation, Salt: nilIfEmpty(it.Salt),
 		CurrentHash: nilIfEmpty(it.CurrentHash), PreviousHash: nilIfEmpty(it.PreviousHash),
 		AccessJTI: it.AccessJTI, Status: it.Status, RevokedReason: it.RevokedReason,

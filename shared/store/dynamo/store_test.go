@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/latchkey/latchkey/shared/fakeclock"
 	"github.com/latchkey/latchkey/shared/store/dynamo"
 	"github.com/latchkey/latchkey/shared/store/dynamo/dynamotest"
 	"github.com/latchkey/latchkey/shared/tokens"
@@ -22,35 +22,17 @@ import (
 // that no test passes by reading the wall clock or by truncating times.
 var t0 = time.Date(2031, 5, 6, 7, 8, 9, 123456789, time.UTC)
 
-// fakeClock is the store's injected clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // fixture is a Store on a fresh DynamoDB Local table with a fake clock at t0.
 type fixture struct {
 	*dynamo.Store
 	env   *dynamotest.Env
-	clock *fakeClock
+	clock *fakeclock.Clock
 }
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	env := dynamotest.NewTable(t)
-	clock := &fakeClock{now: t0}
+	clock := fakeclock.New(t0)
 	return fixture{Store: dynamo.New(env.Client, env.Table, clock.Now), env: env, clock: clock}
 }
 
