@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -29,29 +28,29 @@ const (
 
 // referenceItem is a tokens.ReferenceToken as stored.
 type referenceItem struct {
-	PK        string   `dynamodbav:"PK"`
-	SK        string   `dynamodbav:"SK"`
-	TTL       int64    `dynamodbav:"ttl"`
-	Hash      []byte   `dynamodbav:"hash"`
-	JTI       string   `dynamodbav:"jti,omitempty"`
-	ClientID  string   `dynamodbav:"client_id"`
-	Subject   string   `dynamodbav:"subject,omitempty"`
-	Scopes    []string `dynamodbav:"scopes,omitempty"`
-	Audience  []string `dynamodbav:"audience,omitempty"`
-	SessionID string   `dynamodbav:"session_id,omitempty"`
-	AuthTime  string   `dynamodbav:"auth_time,omitempty"`
-	IssuedAt  string   `dynamodbav:"issued_at,omitempty"`
-	ExpiresAt string   `dynamodbav:"expires_at"`
-	Revoked   bool     `dynamodbav:"revoked"`
+	PK        string       `dynamodbav:"PK"`
+	SK        string       `dynamodbav:"SK"`
+	TTL       epochSeconds `dynamodbav:"ttl"`
+	Hash      []byte       `dynamodbav:"hash"`
+	JTI       string       `dynamodbav:"jti,omitempty"`
+	ClientID  string       `dynamodbav:"client_id"`
+	Subject   string       `dynamodbav:"subject,omitempty"`
+	Scopes    []string     `dynamodbav:"scopes,omitempty"`
+	Audience  []string     `dynamodbav:"audience,omitempty"`
+	SessionID string       `dynamodbav:"session_id,omitempty"`
+	AuthTime  timestamp    `dynamodbav:"auth_time,omitempty"`
+	IssuedAt  timestamp    `dynamodbav:"issued_at,omitempty"`
+	ExpiresAt timestamp    `dynamodbav:"expires_at"`
+	Revoked   bool         `dynamodbav:"revoked"`
 }
 
 // revokedJTIItem is one entry of the JWT revocation list.
 type revokedJTIItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
-	TTL       int64  `dynamodbav:"ttl"`
-	JTI       string `dynamodbav:"jti"`
-	ExpiresAt string `dynamodbav:"expires_at"`
+	PK        string       `dynamodbav:"PK"`
+	SK        string       `dynamodbav:"SK"`
+	TTL       epochSeconds `dynamodbav:"ttl"`
+	JTI       string       `dynamodbav:"jti"`
+	ExpiresAt timestamp    `dynamodbav:"expires_at"`
 }
 
 func referencePK(hash []byte) string {
@@ -62,30 +61,21 @@ func jtiPK(jti string) string { return jtiPrefix + jti }
 
 func toReferenceItem(t tokens.ReferenceToken) referenceItem {
 	return referenceItem{
-		PK: referencePK(t.Hash), SK: skMeta, TTL: ttlSeconds(t.ExpiresAt),
+		PK: referencePK(t.Hash), SK: skMeta, TTL: epochSeconds{t.ExpiresAt},
 		Hash: t.Hash, JTI: t.JTI, ClientID: t.ClientID, Subject: t.Subject,
 		Scopes: t.Scopes, Audience: t.Audience, SessionID: t.SessionID,
-		AuthTime: formatTime(t.AuthTime), IssuedAt: formatTime(t.IssuedAt),
-		ExpiresAt: formatTime(t.ExpiresAt), Revoked: t.Revoked,
+		AuthTime: timestamp{t.AuthTime}, IssuedAt: timestamp{t.IssuedAt},
+		ExpiresAt: timestamp{t.ExpiresAt}, Revoked: t.Revoked,
 	}
 }
 
-func (it referenceItem) reference() (tokens.ReferenceToken, error) {
-	t := tokens.ReferenceToken{
+func (it referenceItem) reference() tokens.ReferenceToken {
+	return tokens.ReferenceToken{
 		Hash: nilIfEmpty(it.Hash), JTI: it.JTI, ClientID: it.ClientID, Subject: it.Subject,
-		Scopes: it.Scopes, Audience: it.Audience, SessionID: it.SessionID, Revoked: it.Revoked,
+		Scopes: it.Scopes, Audience: it.Audience, SessionID: it.SessionID,
+		AuthTime: it.AuthTime.Time, IssuedAt: it.IssuedAt.Time, ExpiresAt: it.ExpiresAt.Time,
+		Revoked: it.Revoked,
 	}
-	var err error
-	if t.AuthTime, err = parseTime(it.AuthTime); err != nil {
-		return tokens.ReferenceToken{}, err
-	}
-	if t.IssuedAt, err = parseTime(it.IssuedAt); err != nil {
-		return tokens.ReferenceToken{}, err
-	}
-	if t.ExpiresAt, err = parseTime(it.ExpiresAt); err != nil {
-		return tokens.ReferenceToken{}, err
-	}
-	return t, nil
 }
 
 // CreateReferenceToken stores t under the hash of the token with one
@@ -112,7 +102,7 @@ func (s *Store) RevokeReferenceToken(ctx context.Context, hash []byte, clientID 
 	now := s.now()
 	cond := existsNow(now).
 		And(expression.Name(attrClientID).Equal(expression.Value(clientID))).
-		And(expression.Name(attrExpiresAt).GreaterThan(expression.Value(formatTime(now))))
+		And(expression.Name(attrExpiresAt).GreaterThan(expression.Value(timestamp{now})))
 	upd := expression.Set(expression.Name(attrRevoked), expression.Value(true))
 	b := expression.NewBuilder().WithCondition(cond).WithUpdate(upd)
 	_, err := s.update(ctx, op, referencePK(hash), b)
@@ -133,8 +123,8 @@ func (s *Store) RevokeJTI(ctx context.Context, jti string, exp time.Time) error 
 	case exp.IsZero():
 		return errors.New("dynamo: revoke jti: no expiry")
 	}
-	av, err := attributevalue.MarshalMap(revokedJTIItem{
-		PK: jtiPK(jti), SK: skRevoked, TTL: ttlSeconds(exp), JTI: jti, ExpiresAt: formatTime(exp),
+	av, err := encodeItem(revokedJTIItem{
+		PK: jtiPK(jti), SK: skRevoked, TTL: epochSeconds{exp}, JTI: jti, ExpiresAt: timestamp{exp},
 	})
 	if err != nil {
 		return fmt.Errorf("dynamo: revoke jti: encode: %w", err)

@@ -137,7 +137,8 @@ func jtiRevoked(av map[string]types.AttributeValue, now time.Time) bool {
 	if !ok {
 		return true
 	}
-	t, err := parseTime(exp.Value)
+	var t timestamp
+	err := t.UnmarshalDynamoDBAttributeValue(exp)
 	return err != nil || t.After(now)
 }
 
@@ -151,10 +152,7 @@ func decodeReference(av map[string]types.AttributeValue, now time.Time) (tokens.
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return tokens.ReferenceToken{}, fmt.Errorf("decode: %w", err)
 	}
-	t, err := it.reference()
-	if err != nil {
-		return tokens.ReferenceToken{}, fmt.Errorf("decode: %w", err)
-	}
+	t := it.reference()
 	if !t.ExpiresAt.After(now) {
 		return tokens.ReferenceToken{}, tokens.ErrNotFound
 	}

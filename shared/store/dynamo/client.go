@@ -51,7 +51,7 @@ type clientItem struct {
 	IDTokenAlg            string         `dynamodbav:"id_token_alg,omitempty"`
 	AccessTokenClaims     []string       `dynamodbav:"access_token_claims,omitempty"`
 	Disabled              bool           `dynamodbav:"disabled"`
-	CreatedAt             string         `dynamodbav:"created_at,omitempty"`
+	CreatedAt             timestamp      `dynamodbav:"created_at,omitempty"`
 }
 
 func clientPK(id string) string { return clientPrefix + id }
@@ -74,15 +74,11 @@ func toClientItem(c tokens.Client) clientItem {
 		IDTokenAlg:            c.IDTokenAlg,
 		AccessTokenClaims:     c.AccessTokenClaims,
 		Disabled:              c.Disabled,
-		CreatedAt:             formatTime(c.CreatedAt),
+		CreatedAt:             timestamp{c.CreatedAt},
 	}
 }
 
-func (it clientItem) client() (tokens.Client, error) {
-	created, err := parseTime(it.CreatedAt)
-	if err != nil {
-		return tokens.Client{}, err
-	}
+func (it clientItem) client() tokens.Client {
 	return tokens.Client{
 		ID: it.ID, Name: it.Name, SecretHash: it.SecretHash, AuthMethod: it.AuthMethod,
 		Grants: it.Grants, Scopes: it.Scopes,
@@ -99,8 +95,8 @@ func (it clientItem) client() (tokens.Client, error) {
 		IDTokenAlg:            it.IDTokenAlg,
 		AccessTokenClaims:     it.AccessTokenClaims,
 		Disabled:              it.Disabled,
-		CreatedAt:             created,
-	}, nil
+		CreatedAt:             it.CreatedAt.Time,
+	}
 }
 
 // decodeClient converts a raw item into a tokens.Client.
@@ -109,7 +105,7 @@ func decodeClient(av map[string]types.AttributeValue) (tokens.Client, error) {
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return tokens.Client{}, err
 	}
-	return it.client()
+	return it.client(), nil
 }
 
 // CreateClient writes a new client; tokens.ErrAlreadyExists if the id is taken.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -133,7 +132,7 @@ func (s *Store) evictTx(ctx context.Context, sess tokens.Session, evict []string
 // evictInput builds the transaction: the Put first, then one Update per
 // evicted id, in evict's order (cancellation reasons follow it).
 func (s *Store) evictInput(sess tokens.Session, evict []string, at time.Time) (*dynamodb.TransactWriteItemsInput, error) {
-	item, err := attributevalue.MarshalMap(toSessionItem(sess))
+	item, err := encodeItem(toSessionItem(sess))
 	if err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}

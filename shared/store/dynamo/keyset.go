@@ -32,14 +32,14 @@ type keySetItem struct {
 
 // keyRecord is a tokens.KeyRecord as stored, one map in the keys list.
 type keyRecord struct {
-	KID              string `dynamodbav:"kid"`
-	Alg              string `dynamodbav:"alg"`
-	State            string `dynamodbav:"state"`
-	PublicJWK        []byte `dynamodbav:"public_jwk,omitempty"`
-	SealedPrivateJWK []byte `dynamodbav:"sealed_private_jwk,omitempty"`
-	CreatedAt        string `dynamodbav:"created_at,omitempty"`
-	ActivatedAt      string `dynamodbav:"activated_at,omitempty"`
-	RetiredAt        string `dynamodbav:"retired_at,omitempty"`
+	KID              string    `dynamodbav:"kid"`
+	Alg              string    `dynamodbav:"alg"`
+	State            string    `dynamodbav:"state"`
+	PublicJWK        []byte    `dynamodbav:"public_jwk,omitempty"`
+	SealedPrivateJWK []byte    `dynamodbav:"sealed_private_jwk,omitempty"`
+	CreatedAt        timestamp `dynamodbav:"created_at,omitempty"`
+	ActivatedAt      timestamp `dynamodbav:"activated_at,omitempty"`
+	RetiredAt        timestamp `dynamodbav:"retired_at,omitempty"`
 }
 
 func toKeySetItem(ks tokens.KeySet) keySetItem {
@@ -48,33 +48,23 @@ func toKeySetItem(ks tokens.KeySet) keySetItem {
 		it.Keys = append(it.Keys, keyRecord{
 			KID: k.KID, Alg: k.Alg, State: k.State,
 			PublicJWK: k.PublicJWK, SealedPrivateJWK: k.SealedPrivateJWK,
-			CreatedAt: formatTime(k.CreatedAt), ActivatedAt: formatTime(k.ActivatedAt),
-			RetiredAt: formatTime(k.RetiredAt),
+			CreatedAt: timestamp{k.CreatedAt}, ActivatedAt: timestamp{k.ActivatedAt},
+			RetiredAt: timestamp{k.RetiredAt},
 		})
 	}
 	return it
 }
 
-func (it keySetItem) keySet() (tokens.KeySet, error) {
+func (it keySetItem) keySet() tokens.KeySet {
 	ks := tokens.KeySet{Version: it.Version}
 	for _, r := range it.Keys {
-		k := tokens.KeyRecord{
+		ks.Keys = append(ks.Keys, tokens.KeyRecord{
 			KID: r.KID, Alg: r.Alg, State: r.State,
 			PublicJWK: nilIfEmpty(r.PublicJWK), SealedPrivateJWK: nilIfEmpty(r.SealedPrivateJWK),
-		}
-		var err error
-		if k.CreatedAt, err = parseTime(r.CreatedAt); err != nil {
-			return tokens.KeySet{}, err
-		}
-		if k.ActivatedAt, err = parseTime(r.ActivatedAt); err != nil {
-			return tokens.KeySet{}, err
-		}
-		if k.RetiredAt, err = parseTime(r.RetiredAt); err != nil {
-			return tokens.KeySet{}, err
-		}
-		ks.Keys = append(ks.Keys, k)
+			CreatedAt: r.CreatedAt.Time, ActivatedAt: r.ActivatedAt.Time, RetiredAt: r.RetiredAt.Time,
+		})
 	}
-	return ks, nil
+	return ks
 }
 
 // GetKeySet returns the key set with a strongly consistent read, or
@@ -88,11 +78,7 @@ func (s *Store) GetKeySet(ctx context.Context) (tokens.KeySet, error) {
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return tokens.KeySet{}, fmt.Errorf("dynamo: get key set: decode: %w", err)
 	}
-	ks, err := it.keySet()
-	if err != nil {
-		return tokens.KeySet{}, fmt.Errorf("dynamo: get key set: decode: %w", err)
-	}
-	return ks, nil
+	return it.keySet(), nil
 }
 
 // PutKeySet replaces the key set on condition that the stored version is
@@ -102,7 +88,7 @@ func (s *Store) PutKeySet(ctx context.Context, ks tokens.KeySet, expectVersion i
 	if ks.Version != expectVersion+1 {
 		return fmt.Errorf("dynamo: put key set: version %d after %d, want %d", ks.Version, expectVersion, expectVersion+1)
 	}
-	av, err := attributevalue.MarshalMap(toKeySetItem(ks))
+	av, err := encodeItem(toKeySetItem(ks))
 	if err != nil {
 		return fmt.Errorf("dynamo: put key set: encode: %w", err)
 	}

@@ -131,7 +131,7 @@ func (s *Store) subjectQuery(subject string, filter expression.ConditionBuilder)
 // present (ttl, absolute_expires_at and expires_at after now, where the
 // item has them); q narrows by type, client and status.
 func listFilter(q tokens.ListQuery, now time.Time) expression.ConditionBuilder {
-	at := expression.Value(formatTime(now))
+	at := expression.Value(timestamp{now})
 	cond := existsNow(now).
 		And(expression.Or(
 			expression.AttributeNotExists(expression.Name(attrAbsoluteExp)),

@@ -25,62 +25,48 @@ const (
 
 // longLivedItem is a tokens.LongLivedToken as stored.
 type longLivedItem struct {
-	PK         string   `dynamodbav:"PK"`
-	SK         string   `dynamodbav:"SK"`
-	GSI1PK     string   `dynamodbav:"GSI1PK"`
-	GSI1SK     string   `dynamodbav:"GSI1SK"`
-	TTL        int64    `dynamodbav:"ttl,omitempty"`
-	Type       string   `dynamodbav:"type"`
-	ID         string   `dynamodbav:"id"`
-	Hash       []byte   `dynamodbav:"hash,omitempty"`
-	Name       string   `dynamodbav:"name,omitempty"`
-	Subject    string   `dynamodbav:"subject"`
-	Scopes     []string `dynamodbav:"scopes,omitempty"`
-	CreatedBy  string   `dynamodbav:"created_by,omitempty"`
-	CreatedAt  string   `dynamodbav:"created_at,omitempty"`
-	ExpiresAt  string   `dynamodbav:"expires_at,omitempty"`
-	LastUsedAt string   `dynamodbav:"last_used_at,omitempty"`
-	Status     string   `dynamodbav:"status"`
-	RevokedAt  string   `dynamodbav:"revoked_at,omitempty"`
+	PK         string       `dynamodbav:"PK"`
+	SK         string       `dynamodbav:"SK"`
+	GSI1PK     string       `dynamodbav:"GSI1PK"`
+	GSI1SK     string       `dynamodbav:"GSI1SK"`
+	TTL        epochSeconds `dynamodbav:"ttl,omitempty"`
+	Type       string       `dynamodbav:"type"`
+	ID         string       `dynamodbav:"id"`
+	Hash       []byte       `dynamodbav:"hash,omitempty"`
+	Name       string       `dynamodbav:"name,omitempty"`
+	Subject    string       `dynamodbav:"subject"`
+	Scopes     []string     `dynamodbav:"scopes,omitempty"`
+	CreatedBy  string       `dynamodbav:"created_by,omitempty"`
+	CreatedAt  timestamp    `dynamodbav:"created_at,omitempty"`
+	ExpiresAt  timestamp    `dynamodbav:"expires_at,omitempty"`
+	LastUsedAt timestamp    `dynamodbav:"last_used_at,omitempty"`
+	Status     string       `dynamodbav:"status"`
+	RevokedAt  timestamp    `dynamodbav:"revoked_at,omitempty"`
 }
 
 func longLivedPK(id string) string { return longLivedPrefix + id }
 
+// toLongLivedItem converts t; a zero ExpiresAt stores neither ttl nor
+// expires_at.
 func toLongLivedItem(t tokens.LongLivedToken) longLivedItem {
-	it := longLivedItem{
+	return longLivedItem{
 		PK: longLivedPK(t.ID), SK: skMeta,
-		GSI1PK: subjectPrefix + t.Subject, GSI1SK: formatTime(t.CreatedAt) + "#" + t.ID,
-		Type: tokens.ListTypeLongLived,
-		ID:   t.ID, Hash: t.Hash, Name: t.Name, Subject: t.Subject, Scopes: t.Scopes,
-		CreatedBy: t.CreatedBy, CreatedAt: formatTime(t.CreatedAt),
-		ExpiresAt: formatTime(t.ExpiresAt), LastUsedAt: formatTime(t.LastUsedAt),
-		Status: t.Status, RevokedAt: formatTime(t.RevokedAt),
+		GSI1PK: subjectPrefix + t.Subject, GSI1SK: createdSortKey(t.CreatedAt, t.ID),
+		TTL: epochSeconds{t.ExpiresAt}, Type: tokens.ListTypeLongLived,
+		ID: t.ID, Hash: t.Hash, Name: t.Name, Subject: t.Subject, Scopes: t.Scopes,
+		CreatedBy: t.CreatedBy, CreatedAt: timestamp{t.CreatedAt},
+		ExpiresAt: timestamp{t.ExpiresAt}, LastUsedAt: timestamp{t.LastUsedAt},
+		Status: t.Status, RevokedAt: timestamp{t.RevokedAt},
 	}
-	if !t.ExpiresAt.IsZero() {
-		it.TTL = ttlSeconds(t.ExpiresAt)
-	}
-	return it
 }
 
-func (it longLivedItem) longLived() (tokens.LongLivedToken, error) {
-	t := tokens.LongLivedToken{
+func (it longLivedItem) longLived() tokens.LongLivedToken {
+	return tokens.LongLivedToken{
 		ID: it.ID, Hash: nilIfEmpty(it.Hash), Name: it.Name, Subject: it.Subject,
 		Scopes: it.Scopes, CreatedBy: it.CreatedBy, Status: it.Status,
+		CreatedAt: it.CreatedAt.Time, ExpiresAt: it.ExpiresAt.Time,
+		LastUsedAt: it.LastUsedAt.Time, RevokedAt: it.RevokedAt.Time,
 	}
-	times := []struct {
-		dst *time.Time
-		src string
-	}{
-		{&t.CreatedAt, it.CreatedAt}, {&t.ExpiresAt, it.ExpiresAt},
-		{&t.LastUsedAt, it.LastUsedAt}, {&t.RevokedAt, it.RevokedAt},
-	}
-	for _, tm := range times {
-		var err error
-		if *tm.dst, err = parseTime(tm.src); err != nil {
-			return tokens.LongLivedToken{}, err
-		}
-	}
-	return t, nil
 }
 
 // decodeLongLived converts a raw item into a tokens.LongLivedToken and
@@ -93,10 +79,7 @@ func decodeLongLived(av map[string]types.AttributeValue, now time.Time) (tokens.
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return tokens.LongLivedToken{}, fmt.Errorf("decode: %w", err)
 	}
-	t, err := it.longLived()
-	if err != nil {
-		return tokens.LongLivedToken{}, fmt.Errorf("decode: %w", err)
-	}
+	t := it.longLived()
 	if !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(now) {
 		return tokens.LongLivedToken{}, tokens.ErrNotFound
 	}
@@ -108,7 +91,7 @@ func decodeLongLived(av map[string]types.AttributeValue, now time.Time) (tokens.
 func unexpiredAt(now time.Time) expression.ConditionBuilder {
 	return expression.Or(
 		expression.AttributeNotExists(expression.Name(attrExpiresAt)),
-		expression.Name(attrExpiresAt).GreaterThan(expression.Value(formatTime(now))),
+		expression.Name(attrExpiresAt).GreaterThan(expression.Value(timestamp{now})),
 	)
 }
 
@@ -152,12 +135,12 @@ func (s *Store) GetLongLived(ctx context.Context, id string) (tokens.LongLivedTo
 // unknown or expired id too, since the caller only wants "not written".
 func (s *Store) TouchLongLived(ctx context.Context, id string, at time.Time, minInterval time.Duration) error {
 	const op = "touch long-lived token"
-	threshold := formatTime(at.Add(-minInterval))
+	threshold := timestamp{at.Add(-minInterval)}
 	cond := liveLongLived(s.now()).And(expression.Or(
 		expression.AttributeNotExists(expression.Name(attrLastUsedAt)),
 		expression.Name(attrLastUsedAt).LessThan(expression.Value(threshold)),
 	))
-	upd := expression.Set(expression.Name(attrLastUsedAt), expression.Value(formatTime(at)))
+	upd := expression.Set(expression.Name(attrLastUsedAt), expression.Value(timestamp{at}))
 	_, err := s.update(ctx, op, longLivedPK(id), expression.NewBuilder().WithCondition(cond).WithUpdate(upd))
 	var cf *conditionFailed
 	if errors.As(err, &cf) {
@@ -174,7 +157,7 @@ func (s *Store) RevokeLongLived(ctx context.Context, id string, at time.Time) er
 	const op = "revoke long-lived token"
 	now := s.now()
 	upd := expression.Set(expression.Name(attrStatus), expression.Value(tokens.SessionRevoked)).
-		Set(expression.Name(attrRevokedAt), expression.Value(formatTime(at)))
+		Set(expression.Name(attrRevokedAt), expression.Value(timestamp{at}))
 	b := expression.NewBuilder().WithCondition(liveLongLived(now)).WithUpdate(upd)
 	av, err := s.update(ctx, op, longLivedPK(id), b)
 	var cf *conditionFailed

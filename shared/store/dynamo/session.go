@@ -33,33 +33,33 @@ const (
 
 // sessionItem is a tokens.Session as stored.
 type sessionItem struct {
-	PK                string   `dynamodbav:"PK"`
-	SK                string   `dynamodbav:"SK"`
-	GSI1PK            string   `dynamodbav:"GSI1PK"`
-	GSI1SK            string   `dynamodbav:"GSI1SK"`
-	TTL               int64    `dynamodbav:"ttl"`
-	Type              string   `dynamodbav:"type"`
-	ID                string   `dynamodbav:"id"`
-	ClientID          string   `dynamodbav:"client_id"`
-	Subject           string   `dynamodbav:"subject"`
-	Scopes            []string `dynamodbav:"scopes,omitempty"`
-	Audience          []string `dynamodbav:"audience,omitempty"`
-	CreatedAt         string   `dynamodbav:"created_at,omitempty"`
-	AuthTime          string   `dynamodbav:"auth_time,omitempty"`
-	AbsoluteExpiresAt string   `dynamodbav:"absolute_expires_at"`
-	IdleExpiresAt     string   `dynamodbav:"idle_expires_at,omitempty"`
-	LastUsedAt        string   `dynamodbav:"last_used_at,omitempty"`
-	Generation        int      `dynamodbav:"generation"`
-	Salt              []byte   `dynamodbav:"salt,omitempty"`
-	RotatedAt         string   `dynamodbav:"rotated_at,omitempty"`
-	CurrentHash       []byte   `dynamodbav:"current_hash,omitempty"`
-	PreviousHash      []byte   `dynamodbav:"previous_hash,omitempty"`
-	AccessJTI         string   `dynamodbav:"access_jti,omitempty"`
-	Status            string   `dynamodbav:"status"`
-	RevokedReason     string   `dynamodbav:"revoked_reason,omitempty"`
-	RevokedAt         string   `dynamodbav:"revoked_at,omitempty"`
-	IP                string   `dynamodbav:"ip,omitempty"`
-	UserAgent         string   `dynamodbav:"user_agent,omitempty"`
+	PK                string       `dynamodbav:"PK"`
+	SK                string       `dynamodbav:"SK"`
+	GSI1PK            string       `dynamodbav:"GSI1PK"`
+	GSI1SK            string       `dynamodbav:"GSI1SK"`
+	TTL               epochSeconds `dynamodbav:"ttl"`
+	Type              string       `dynamodbav:"type"`
+	ID                string       `dynamodbav:"id"`
+	ClientID          string       `dynamodbav:"client_id"`
+	Subject           string       `dynamodbav:"subject"`
+	Scopes            []string     `dynamodbav:"scopes,omitempty"`
+	Audience          []string     `dynamodbav:"audience,omitempty"`
+	CreatedAt         timestamp    `dynamodbav:"created_at,omitempty"`
+	AuthTime          timestamp    `dynamodbav:"auth_time,omitempty"`
+	AbsoluteExpiresAt timestamp    `dynamodbav:"absolute_expires_at"`
+	IdleExpiresAt     timestamp    `dynamodbav:"idle_expires_at,omitempty"`
+	LastUsedAt        timestamp    `dynamodbav:"last_used_at,omitempty"`
+	Generation        int          `dynamodbav:"generation"`
+	Salt              []byte       `dynamodbav:"salt,omitempty"`
+	RotatedAt         timestamp    `dynamodbav:"rotated_at,omitempty"`
+	CurrentHash       []byte       `dynamodbav:"current_hash,omitempty"`
+	PreviousHash      []byte       `dynamodbav:"previous_hash,omitempty"`
+	AccessJTI         string       `dynamodbav:"access_jti,omitempty"`
+	Status            string       `dynamodbav:"status"`
+	RevokedReason     string       `dynamodbav:"revoked_reason,omitempty"`
+	RevokedAt         timestamp    `dynamodbav:"revoked_at,omitempty"`
+	IP                string       `dynamodbav:"ip,omitempty"`
+	UserAgent         string       `dynamodbav:"user_agent,omitempty"`
 }
 
 func sessionPK(id string) string { return sessionPrefix + id }
@@ -67,46 +67,34 @@ func sessionPK(id string) string { return sessionPrefix + id }
 func toSessionItem(s tokens.Session) sessionItem {
 	return sessionItem{
 		PK: sessionPK(s.ID), SK: skMeta,
-		GSI1PK: subjectPrefix + s.Subject, GSI1SK: formatTime(s.CreatedAt) + "#" + s.ID,
-		TTL: ttlSeconds(s.AbsoluteExpiresAt), Type: tokens.ListTypeOAuth,
+		GSI1PK: subjectPrefix + s.Subject, GSI1SK: createdSortKey(s.CreatedAt, s.ID),
+		TTL: epochSeconds{s.AbsoluteExpiresAt}, Type: tokens.ListTypeOAuth,
 		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience,
-		CreatedAt: formatTime(s.CreatedAt), AuthTime: formatTime(s.AuthTime),
-		AbsoluteExpiresAt: formatTime(s.AbsoluteExpiresAt),
-		IdleExpiresAt:     formatTime(s.IdleExpiresAt),
-		LastUsedAt:        formatTime(s.LastUsedAt),
+		CreatedAt: timestamp{s.CreatedAt}, AuthTime: timestamp{s.AuthTime},
+		AbsoluteExpiresAt: timestamp{s.AbsoluteExpiresAt},
+		IdleExpiresAt:     timestamp{s.IdleExpiresAt},
+		LastUsedAt:        timestamp{s.LastUsedAt},
 		Generation:        s.Generation, Salt: s.Salt,
-		RotatedAt:   formatTime(s.RotatedAt),
+		RotatedAt:   timestamp{s.RotatedAt},
 		CurrentHash: s.CurrentHash, PreviousHash: s.PreviousHash,
 		AccessJTI: s.AccessJTI, Status: s.Status,
-		RevokedReason: s.RevokedReason, RevokedAt: formatTime(s.RevokedAt),
+		RevokedReason: s.RevokedReason, RevokedAt: timestamp{s.RevokedAt},
 		IP: s.IP, UserAgent: s.UserAgent,
 	}
 }
 
-// session converts the item back; the first malformed time is the error.
-func (it sessionItem) session() (tokens.Session, error) {
-	s := tokens.Session{
+func (it sessionItem) session() tokens.Session {
+	return tokens.Session{
 		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience,
-		Generation: it.Generation, Salt: nilIfEmpty(it.Salt),
+		CreatedAt: it.CreatedAt.Time, AuthTime: it.AuthTime.Time,
+		AbsoluteExpiresAt: it.AbsoluteExpiresAt.Time, IdleExpiresAt: it.IdleExpiresAt.Time,
+		LastUsedAt: it.LastUsedAt.Time,
+		Generation: it.Generation, Salt: nilIfEmpty(it.Salt), RotatedAt: it.RotatedAt.Time,
 		CurrentHash: nilIfEmpty(it.CurrentHash), PreviousHash: nilIfEmpty(it.PreviousHash),
-		AccessJTI: it.AccessJTI, Status: it.Status, RevokedReason: it.RevokedReason,
+		AccessJTI: it.AccessJTI, Status: it.Status,
+		RevokedReason: it.RevokedReason, RevokedAt: it.RevokedAt.Time,
 		IP: it.IP, UserAgent: it.UserAgent,
 	}
-	times := []struct {
-		dst *time.Time
-		src string
-	}{
-		{&s.CreatedAt, it.CreatedAt}, {&s.AuthTime, it.AuthTime},
-		{&s.AbsoluteExpiresAt, it.AbsoluteExpiresAt}, {&s.IdleExpiresAt, it.IdleExpiresAt},
-		{&s.LastUsedAt, it.LastUsedAt}, {&s.RotatedAt, it.RotatedAt}, {&s.RevokedAt, it.RevokedAt},
-	}
-	for _, t := range times {
-		var err error
-		if *t.dst, err = parseTime(t.src); err != nil {
-			return tokens.Session{}, err
-		}
-	}
-	return s, nil
 }
 
 func nilIfEmpty(b []byte) []byte {
@@ -126,10 +114,7 @@ func decodeSession(av map[string]types.AttributeValue, now time.Time) (tokens.Se
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return tokens.Session{}, fmt.Errorf("decode: %w", err)
 	}
-	s, err := it.session()
-	if err != nil {
-		return tokens.Session{}, fmt.Errorf("decode: %w", err)
-	}
+	s := it.session()
 	if !s.AbsoluteExpiresAt.After(now) {
 		return tokens.Session{}, tokens.ErrNotFound
 	}
@@ -166,7 +151,7 @@ func liveSession(now time.Time) expression.ConditionBuilder {
 	return expression.And(
 		expression.AttributeExists(expression.Name(attrPK)),
 		expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive)),
-		expression.Name(attrAbsoluteExp).GreaterThan(expression.Value(formatTime(now))),
+		expression.Name(attrAbsoluteExp).GreaterThan(expression.Value(timestamp{now})),
 	)
 }
 
@@ -198,7 +183,7 @@ func (s *Store) UpdateSession(ctx context.Context, sess tokens.Session, expectGe
 func revokeUpdate(reason string, at time.Time) expression.UpdateBuilder {
 	return expression.Set(expression.Name(attrStatus), expression.Value(tokens.SessionRevoked)).
 		Set(expression.Name(attrRevokedWhy), expression.Value(reason)).
-		Set(expression.Name(attrRevokedAt), expression.Value(formatTime(at)))
+		Set(expression.Name(attrRevokedAt), expression.Value(timestamp{at}))
 }
 
 // sessionUpdate sets the fields that UpdateSession may change. Empty values
@@ -212,9 +197,9 @@ func sessionUpdate(s tokens.Session) expression.UpdateBuilder {
 	}{
 		{"previous_hash", s.PreviousHash, len(s.PreviousHash) == 0},
 		{"current_hash", s.CurrentHash, len(s.CurrentHash) == 0},
-		{"rotated_at", formatTime(s.RotatedAt), s.RotatedAt.IsZero()},
-		{"idle_expires_at", formatTime(s.IdleExpiresAt), s.IdleExpiresAt.IsZero()},
-		{"last_used_at", formatTime(s.LastUsedAt), s.LastUsedAt.IsZero()},
+		{"rotated_at", timestamp{s.RotatedAt}, s.RotatedAt.IsZero()},
+		{"idle_expires_at", timestamp{s.IdleExpiresAt}, s.IdleExpiresAt.IsZero()},
+		{"last_used_at", timestamp{s.LastUsedAt}, s.LastUsedAt.IsZero()},
 		{"access_jti", s.AccessJTI, s.AccessJTI == ""},
 		{"ip", s.IP, s.IP == ""},
 		{"user_agent", s.UserAgent, s.UserAgent == ""},

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -81,41 +80,6 @@ func keyOf(pk, sk string) map[string]types.AttributeValue {
 	}
 }
 
-// timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so stored
-// times sort and compare as strings (GSI1SK, condition expressions).
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-// formatTime renders t for storage; the zero time is the empty string.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(timeLayout)
-}
-
-// parseTime reverses formatTime. A malformed value is an error rather than
-// a silent zero, because zero times change expiry decisions.
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
-	}
-	return t.UTC(), nil
-}
-
-// ttlSeconds is the ttl attribute for an expiry at t: epoch seconds, rounded
-// up so that the coarse ttl never hides an item before t.
-func ttlSeconds(t time.Time) int64 {
-	sec := t.Unix()
-	if t.Nanosecond() > 0 {
-		sec++
-	}
-	return sec
-}
-
 // expired reports whether item has a ttl that is not after now. An item
 // without a ttl never expires.
 func expired(item map[string]types.AttributeValue, now time.Time) bool {
@@ -158,7 +122,7 @@ func (s *Store) getItem(ctx context.Context, op, pk string) (map[string]types.At
 // after a lost answer — and putNew succeeds: every item it creates holds
 // a random value, so no other writer can have written the same one.
 func (s *Store) putNew(ctx context.Context, op string, item any) error {
-	av, err := attributevalue.MarshalMap(item)
+	av, err := encodeItem(item)
 	if err != nil {
 		return fmt.Errorf("dynamo: %s: encode: %w", op, err)
 	}
@@ -233,7 +197,9 @@ func isConditionFailed(err error) bool {
 }
 
 // existsNow is the condition "the item exists and has not expired at now".
-// An item without ttl passes the second half.
+// An item without ttl passes the second half. The operand is now's whole
+// seconds, not an epochSeconds: for a whole-second ttl, ttl > ⌊now⌋ holds
+// exactly when ttl > now, as expired decides on reads.
 func existsNow(now time.Time) expression.ConditionBuilder {
 	return expression.And(
 		expression.AttributeExists(expression.Name(attrPK)),

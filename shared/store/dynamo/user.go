@@ -28,9 +28,9 @@ type userItem struct {
 	PasswordHash string            `dynamodbav:"password_hash,omitempty"`
 	Claims       map[string]string `dynamodbav:"claims,omitempty"`
 	FailedLogins int               `dynamodbav:"failed_logins"`
-	LastFailedAt string            `dynamodbav:"last_failed_at,omitempty"`
+	LastFailedAt timestamp         `dynamodbav:"last_failed_at,omitempty"`
 	Disabled     bool              `dynamodbav:"disabled"`
-	CreatedAt    string            `dynamodbav:"created_at,omitempty"`
+	CreatedAt    timestamp         `dynamodbav:"created_at,omitempty"`
 }
 
 func userPK(username string) string { return userPrefix + username }
@@ -40,8 +40,8 @@ func toUserItem(u tokens.User) userItem {
 		PK: userPK(u.Username), SK: skMeta,
 		Username: u.Username, Subject: u.Subject, PasswordHash: u.PasswordHash,
 		Claims: u.Claims, FailedLogins: u.FailedLogins,
-		LastFailedAt: formatTime(u.LastFailedAt), Disabled: u.Disabled,
-		CreatedAt: formatTime(u.CreatedAt),
+		LastFailedAt: timestamp{u.LastFailedAt}, Disabled: u.Disabled,
+		CreatedAt: timestamp{u.CreatedAt},
 	}
 }
 
@@ -51,18 +51,10 @@ func decodeUser(av map[string]types.AttributeValue) (tokens.User, error) {
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return tokens.User{}, err
 	}
-	lastFailed, err := parseTime(it.LastFailedAt)
-	if err != nil {
-		return tokens.User{}, err
-	}
-	created, err := parseTime(it.CreatedAt)
-	if err != nil {
-		return tokens.User{}, err
-	}
 	return tokens.User{
 		Username: it.Username, Subject: it.Subject, PasswordHash: it.PasswordHash,
-		Claims: it.Claims, FailedLogins: it.FailedLogins, LastFailedAt: lastFailed,
-		Disabled: it.Disabled, CreatedAt: created,
+		Claims: it.Claims, FailedLogins: it.FailedLogins, LastFailedAt: it.LastFailedAt.Time,
+		Disabled: it.Disabled, CreatedAt: it.CreatedAt.Time,
 	}, nil
 }
 
@@ -90,7 +82,7 @@ func (s *Store) GetUser(ctx context.Context, username string) (tokens.User, erro
 // tokens.ErrNotFound for an unknown username.
 func (s *Store) RecordLoginFailure(ctx context.Context, username string, at time.Time) (tokens.User, error) {
 	upd := expression.Add(expression.Name(attrFailedLogins), expression.Value(1)).
-		Set(expression.Name(attrLastFailedAt), expression.Value(formatTime(at)))
+		Set(expression.Name(attrLastFailedAt), expression.Value(timestamp{at}))
 	av, err := s.updateExisting(ctx, "record login failure", userPK(username), upd)
 	if err != nil {
 		return tokens.User{}, err

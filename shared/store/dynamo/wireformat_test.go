@@ -3,6 +3,8 @@ package dynamo_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -231,4 +233,46 @@ func unionKeys[A, B any](a map[string]A, b map[string]B) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// TestMalformedStoredTime: a stored time that does not parse, or has the
+// wrong type, is an error on read, never a zero time (which would change
+// expiry decisions) and never ErrNotFound.
+func TestMalformedStoredTime(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	session := func(id string, attrs map[string]any) map[string]any {
+		item := map[string]any{
+			"PK": "SESSION#" + id, "SK": "META", "id": id, "client_id": "app", "subject": "user-1",
+			"ttl": 1938409690, "absolute_expires_at": "2031-06-05T07:08:09.123456789Z", "status": "active",
+		}
+		maps.Copy(item, attrs)
+		return item
+	}
+	tests := []struct {
+		name string
+		item map[string]any
+		read func() error
+	}{
+		{"session created_at not a time", session("s1", map[string]any{"created_at": "yesterday"}),
+			func() error { _, err := f.GetSession(ctx, "s1"); return err }},
+		{"session created_at a number", session("s2", map[string]any{"created_at": 1935817689}),
+			func() error { _, err := f.GetSession(ctx, "s2"); return err }},
+		{"session ttl a string", session("s3", map[string]any{"ttl": "1938409690"}),
+			func() error { _, err := f.GetSession(ctx, "s3"); return err }},
+		{"session ttl a fraction", session("s4", map[string]any{"ttl": 1938409689.5}),
+			func() error { _, err := f.GetSession(ctx, "s4"); return err }},
+		{"client created_at not a time", map[string]any{"PK": "CLIENT#c1", "SK": "META", "id": "c1", "created_at": "2031-13-01"},
+			func() error { _, err := f.GetClient(ctx, "c1"); return err }},
+		{"user last_failed_at not a time", map[string]any{"PK": "USER#u1", "SK": "META", "username": "u1", "last_failed_at": "x"},
+			func() error { _, err := f.GetUser(ctx, "u1"); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.putRaw(t, tt.item)
+			if err := tt.read(); err == nil || errors.Is(err, tokens.ErrNotFound) {
+				t.Errorf("read = %v; want a decode error", err)
+			}
+		})
+	}
 }
