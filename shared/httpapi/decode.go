@@ -45,8 +45,9 @@ func mediaType(r *http.Request) string {
 }
 
 // parseForm decodes an application/x-www-form-urlencoded body (RFC 6749
-// §3.2). A parameter sent twice is an error (RFC 6749 §3.1); so is any
-// other content type.
+// §3.2). A parameter sent twice is an error (RFC 6749 §3.1), except
+// resource, which RFC 8707 §2 lets a client repeat; so is any other
+// content type.
 func parseForm(r *http.Request) (url.Values, error) {
 	if mediaType(r) != contentTypeForm {
 		return nil, oauth.InvalidRequest("the content type must be " + contentTypeForm)
@@ -64,7 +65,7 @@ func decodeForm(body []byte) (url.Values, error) {
 		return nil, oauth.InvalidRequest("the form body is malformed")
 	}
 	for k, v := range form {
-		if len(v) > 1 {
+		if len(v) > 1 && k != oauth.ParamResource {
 			return nil, oauth.InvalidRequest("the parameter " + k + " is repeated")
 		}
 	}

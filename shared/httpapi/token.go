@@ -26,6 +26,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		Username:     form.Get(oauth.ParamUsername),
 		Password:     form.Get(oauth.ParamPassword),
 		RefreshToken: form.Get(oauth.ParamRefreshToken),
+		Resources:    form[oauth.ParamResource],
 		IP:           clientIP(r),
 		UserAgent:    r.UserAgent(),
 	})

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1 and
-// RFC 8693. The HTTP layer maps each code to one status.
+// Error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1,
+// RFC 8693 and RFC 8707 §2. The HTTP layer maps each code to one status.
 const (
 	CodeInvalidRequest         = "invalid_request"
 	CodeInvalidClient          = "invalid_client"
@@ -17,6 +17,7 @@ const (
 	CodeInvalidToken           = "invalid_token"
 	CodeInsufficientScope      = "insufficient_scope"
 	CodeUnsupportedTokenType   = "unsupported_token_type"
+	CodeInvalidTarget          = "invalid_target"
 	CodeServerError            = "server_error"
 	CodeTemporarilyUnavailable = "temporarily_unavailable"
 	// CodeMethodNotAllowed and CodeNotFound are not OAuth codes; they
@@ -118,6 +119,10 @@ func InsufficientScope(description string) *Error {
 func UnsupportedTokenType(description string) *Error {
 	return newError(CodeUnsupportedTokenType, description)
 }
+
+// InvalidTarget reports a resource indicator that is malformed or that
+// the client may not ask for (RFC 8707 §2).
+func InvalidTarget(description string) *Error { return newError(CodeInvalidTarget, description) }
 
 // ServerError reports an unexpected failure; the cause is logged, never shown.
 func ServerError(cause error) *Error {

@@ -25,6 +25,7 @@ const (
 	ParamClientID         = "client_id"
 	ParamClientSecret     = "client_secret"
 	ParamScope            = "scope"
+	ParamResource         = "resource"
 	ParamUsername         = "username"
 	ParamPassword         = "password"
 	ParamRefreshToken     = "refresh_token"

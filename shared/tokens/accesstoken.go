@@ -87,8 +87,11 @@ type AccessClaims struct {
 type accessGrant struct {
 	subject string
 	scopes  []string
-	jti     string
-	session *Session
+	// resources are the RFC 8707 resources the token is for; none means
+	// the issuer.
+	resources []string
+	jti       string
+	session   *Session
 }
 
 // issuedAccess is an access token and its lifetime. A reference token
@@ -123,7 +126,7 @@ func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now 
 	exp := now.Add(s.accessTTL(c))
 	iss := s.Issuer(ctx)
 	claims := AccessClaims{
-		Issuer: iss, Subject: g.subject, Audience: []string{iss},
+		Issuer: iss, Subject: g.subject, Audience: audience(g.resources, iss),
 		IssuedAt: now, JTI: g.jti, ClientID: c.ID, Scope: g.scopes,
 	}
 	if g.session != nil {

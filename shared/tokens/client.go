@@ -58,8 +58,17 @@ type Client struct {
 	RefreshReuseGrace     time.Duration
 	MaxSessionsPerSubject int
 	ClaimSizeLimits       map[string]int
-	Disabled              bool
-	CreatedAt             time.Time
+	// Resources are the resource indicators (RFC 8707) the client may ask
+	// for; an access token for them has them as its aud.
+	Resources []string
+	// IDTokenAlg signs the client's ID tokens: RS256 (the default, every
+	// relying party supports it) or ES256 (OpenID Connect Core §3.1.3.7).
+	IDTokenAlg string
+	// AccessTokenClaims names user claims copied into the client's access
+	// tokens, cut to ClaimSizeLimits.
+	AccessTokenClaims []string
+	Disabled          bool
+	CreatedAt         time.Time
 }
 
 // Public reports whether the client has no secret (token_endpoint_auth_method none).
@@ -118,6 +127,8 @@ func (c Client) validate() error {
 			problems = append(problems, fmt.Sprintf("invalid scope %q", sc))
 		}
 	}
+	problems = append(problems, resourceProblems(c.Resources)...)
+	problems = append(problems, c.claimProblems()...)
 	problems = append(problems, c.lifetimeProblems()...)
 	if len(problems) > 0 {
 		return invalidSettings(problems...)

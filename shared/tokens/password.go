@@ -22,18 +22,23 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	resources, err := c.ResolveResources(r.Resources)
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
 	u, err := s.checkPassword(ctx, c, r.Username, r.Password)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
 	now := s.now()
-	g := accessGrant{subject: u.Subject, scopes: scopes, jti: NewID()}
+	g := accessGrant{subject: u.Subject, scopes: scopes, resources: resources, jti: NewID()}
 	var refreshToken string
 	if slices.Contains(scopes, oauth.ScopeOfflineAccess) {
 		sess, token, err := s.newSession(c, u.Subject, scopes, now, g.jti, r.IP, r.UserAgent)
 		if err != nil {
 			return oauth.TokenResponse{}, err
 		}
+		sess.Audience = resources
 		g.session, refreshToken = &sess, token
 	}
 	at, err := s.issueAccess(ctx, c, g, now)

@@ -17,8 +17,10 @@ type RefreshRequest struct {
 	Client       ClientAuth
 	RefreshToken string
 	Scope        string
-	IP           string
-	UserAgent    string
+	// Resources may narrow the session's resources (RFC 8707 §2.2).
+	Resources []string
+	IP        string
+	UserAgent string
 }
 
 const badRefreshToken = "the refresh token is invalid, expired or revoked"
@@ -77,7 +79,11 @@ func (s *Service) refresh(ctx context.Context, authed *Client, r RefreshRequest)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
-	return s.redeem(ctx, c, sess, rt, scopes, r, false)
+	resources, err := narrowedResources(r.Resources, sess.Audience)
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
+	return s.redeem(ctx, c, sess, rt, grantOf(sess, scopes, resources), r, false)
 }
 
 // sessionClient returns the client a refresh acts for: the authenticated
@@ -109,7 +115,7 @@ func (s *Service) sessionClient(ctx context.Context, authed *Client, sess Sessio
 
 // redeem decides what a genuine token of sess gets. retried is true after
 // a lost conditional write, when sess is the state the winner left.
-func (s *Service) redeem(ctx context.Context, c Client, sess Session, rt refreshToken, scopes []string, r RefreshRequest, retried bool) (oauth.TokenResponse, error) {
+func (s *Service) redeem(ctx context.Context, c Client, sess Session, rt refreshToken, want accessGrant, r RefreshRequest, retried bool) (oauth.TokenResponse, error) {
 	now := s.now()
 	switch {
 	case sess.Status != SessionActive:
@@ -117,13 +123,19 @@ func (s *Service) redeem(ctx context.Context, c Client, sess Session, rt refresh
 	case !now.Before(sess.ExpiresAt()):
 		return oauth.TokenResponse{}, s.refreshFailed(ctx, c.ID, sess.ID, "expired")
 	case rt.Generation == sess.Generation && !retried:
-		return s.rotate(ctx, c, sess, rt, scopes, r, now)
+		return s.rotate(ctx, c, sess, rt, want, r, now)
 	case rt.Generation == sess.Generation-1 && s.inGrace(c, sess, now):
-		return s.replayInGrace(ctx, c, sess, scopes, now)
+		return s.replayInGrace(ctx, c, sess, want, now)
 	case rt.Generation < sess.Generation:
 		return oauth.TokenResponse{}, s.reuseDetected(ctx, c, sess, rt, now)
 	}
 	return oauth.TokenResponse{}, s.refreshFailed(ctx, c.ID, sess.ID, "generation_unknown")
+}
+
+// grantOf is what a refresh of sess issues: an access token for the
+// session's subject with the (possibly narrowed) scopes and resources.
+func grantOf(sess Session, scopes, resources []string) accessGrant {
+	return accessGrant{subject: sess.Subject, scopes: scopes, resources: resources}
 }
 
 func (s *Service) inGrace(c Client, sess Session, now time.Time) bool {
@@ -134,12 +146,14 @@ func (s *Service) inGrace(c Client, sess Session, now time.Time) bool {
 // rotate spends the presented token and issues the next generation in one
 // conditional write on the session item: of concurrent presentations
 // exactly one wins; the others are judged again against what it wrote.
-func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refreshToken, scopes []string, r RefreshRequest, now time.Time) (oauth.TokenResponse, error) {
+func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refreshToken, want accessGrant, r RefreshRequest, now time.Time) (oauth.TokenResponse, error) {
 	next, token := s.nextGeneration(c, sess, r, now)
 	// Sign, and store a reference token, before the rotation: a failure
 	// there must not spend the presented token. A reference token whose
 	// rotation then fails was never sent to anyone.
-	at, err := s.issueAccess(ctx, c, accessGrant{subject: sess.Subject, scopes: scopes, jti: next.AccessJTI, session: &next}, now)
+	g := want
+	g.jti, g.session = next.AccessJTI, &next
+	at, err := s.issueAccess(ctx, c, g, now)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
@@ -152,7 +166,7 @@ func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refresh
 		// This very write had landed; the SDK retried it after a lost
 		// answer and the retry found its own result.
 	case errors.Is(err, ErrConflict):
-		return s.redeem(ctx, c, current, rt, scopes, r, true)
+		return s.redeem(ctx, c, current, rt, want, r, true)
 	case notFound(err):
 		return oauth.TokenResponse{}, s.refreshFailed(ctx, c.ID, sess.ID, "unknown_session")
 	case err != nil:
@@ -160,7 +174,7 @@ func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refresh
 	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.Int("generation", next.Generation), slog.String("outcome", "ok"))
-	return withRefresh(at.response(scopes), token, next, now), nil
+	return withRefresh(at.response(want.scopes), token, next, now), nil
 }
 
 // nextGeneration returns the session after a refresh at now and the
@@ -188,9 +202,11 @@ func (s *Service) nextGeneration(c Client, sess Session, r RefreshRequest, now t
 // grace window (a second tab, a retry after a lost answer): a fresh
 // access token and the same current refresh token the winner got, so the
 // family never forks. It writes nothing.
-func (s *Service) replayInGrace(ctx context.Context, c Client, sess Session, scopes []string, now time.Time) (oauth.TokenResponse, error) {
+func (s *Service) replayInGrace(ctx context.Context, c Client, sess Session, want accessGrant, now time.Time) (oauth.TokenResponse, error) {
 	token := formatRefreshToken(s.refreshKey, sess.ID, sess.Generation, sess.Salt)
-	at, err := s.issueAccess(ctx, c, accessGrant{subject: sess.Subject, scopes: scopes, jti: NewID(), session: &sess}, now)
+	g := want
+	g.jti, g.session = NewID(), &sess
+	at, err := s.issueAccess(ctx, c, g, now)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
@@ -199,7 +215,7 @@ func (s *Service) replayInGrace(ctx context.Context, c Client, sess Session, sco
 	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.Int("generation", sess.Generation), slog.String("outcome", "grace_replay"))
-	return withRefresh(at.response(scopes), token, sess, now), nil
+	return withRefresh(at.response(want.scopes), token, sess, now), nil
 }
 
 // reuseDetected revokes the whole session when a spent token comes back

@@ -28,6 +28,7 @@ type Session struct {
 	ClientID          string
 	Subject           string
 	Scopes            []string
+	Audience          []string // the resources granted (RFC 8707); empty: aud is the issuer
 	CreatedAt         time.Time
 	AuthTime          time.Time
 	AbsoluteExpiresAt time.Time

@@ -17,6 +17,8 @@ type TokenRequest struct {
 	Username     string
 	Password     string
 	RefreshToken string
+	// Resources are the request's resource parameters (RFC 8707 §2).
+	Resources []string
 	// IP and UserAgent describe the caller; a new or refreshed session
 	// records them for the sessions page.
 	IP        string
@@ -47,7 +49,9 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (oauth.TokenRespons
 	case oauth.GrantPassword:
 		return s.password(ctx, c, r)
 	default:
-		return s.refresh(ctx, &c, RefreshRequest{RefreshToken: r.RefreshToken, Scope: r.Scope, IP: r.IP, UserAgent: r.UserAgent})
+		return s.refresh(ctx, &c, RefreshRequest{
+			RefreshToken: r.RefreshToken, Scope: r.Scope, Resources: r.Resources, IP: r.IP, UserAgent: r.UserAgent,
+		})
 	}
 }
 
@@ -62,8 +66,12 @@ func (s *Service) clientCredentials(ctx context.Context, c Client, r TokenReques
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	resources, err := c.ResolveResources(r.Resources)
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
 	now := s.now()
-	at, err := s.issueAccess(ctx, c, accessGrant{subject: c.ID, scopes: scopes, jti: NewID()}, now)
+	at, err := s.issueAccess(ctx, c, accessGrant{subject: c.ID, scopes: scopes, resources: resources, jti: NewID()}, now)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
