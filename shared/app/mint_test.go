@@ -159,7 +159,8 @@ func TestWhoMayMint(t *testing.T) {
 		code, desc        string // error and a word of its description
 	}{
 		{"latchkey:admin for a user", clientToken(f.Harness, "latchkey:admin"), mintBody("a", sub, "read"), 201, "", ""},
-		{"tokens:mint for any subject", clientToken(f.Harness, "tokens:mint"), mintBody("a", "usr_elsewhere", "deploy"), 201, "", ""},
+		{"tokens:mint for any user", clientToken(f.Harness, "tokens:mint", "deploy"), mintBody("a", "usr_elsewhere", "deploy"), 201, "", ""},
+		{"tokens:mint, a scope it lacks", clientToken(f.Harness, "tokens:mint"), mintBody("a", "usr_elsewhere", "deploy"), 403, "insufficient_scope", "wider"},
 		{"self, subject implied", user, mintBody("a", "", "read"), 201, "", ""},
 		{"self, subject named", user, mintBody("a", sub, "read"), 201, "", ""},
 		{"self, wider scopes", user, mintBody("a", "", "read", "write"), 403, "insufficient_scope", "wider"},

@@ -3,6 +3,7 @@ package tokens
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/latchkey/latchkey/shared/oauth"
@@ -34,8 +35,7 @@ type Minted struct {
 }
 
 // Mint creates a long-lived token for systems that cannot run OAuth.
-// An administrator (tokens:mint) mints for any subject; a user mints for
-// itself, with scopes no wider than its own, when its client allows it.
+// Who may mint what is mayMint's rule: never a scope the caller lacks.
 func (s *Service) Mint(ctx context.Context, p Principal, r MintRequest) (Minted, error) {
 	if err := s.mayMint(ctx, p, &r); err != nil {
 		return Minted{}, err
@@ -58,6 +58,18 @@ func (s *Service) Mint(ctx context.Context, p Principal, r MintRequest) (Minted,
 	return Minted{LongLivedToken: t, Token: token}, nil
 }
 
+// mayMint decides whether p may mint the token r asks for (issue 11 §1).
+// No one mints beyond what they hold:
+//
+//   - latchkey:admin mints any scope, latchkey:admin included, for any
+//     subject: an administrator can do everything a minted token could,
+//     so a minted admin token is a credential of the same power, not an
+//     escalation;
+//   - tokens:mint mints only scopes the caller holds itself, for users and
+//     for itself, never for another client's id (a token with a client's
+//     sub acts as that client wherever the subject decides);
+//   - anyone else mints for itself alone, scopes no wider than its own,
+//     when its client allows it.
 func (s *Service) mayMint(ctx context.Context, p Principal, r *MintRequest) error {
 	if err := validateMint(r); err != nil {
 		return err
@@ -65,15 +77,53 @@ func (s *Service) mayMint(ctx context.Context, p Principal, r *MintRequest) erro
 	if r.Subject == "" {
 		r.Subject = p.Subject
 	}
-	if p.Can(ScopeTokensMint) {
+	switch {
+	case slices.Contains(p.Scopes, ScopeAdmin):
 		return nil
-	}
-	if r.Subject != p.Subject {
+	case p.Can(ScopeTokensMint):
+		if err := mintableScopes(p, r.Scopes); err != nil {
+			return err
+		}
+		return s.mayMintFor(ctx, p, r.Subject)
+	case r.Subject != p.Subject:
 		return oauth.InsufficientScope("minting for another subject needs " + ScopeTokensMint)
 	}
-	if missing := oauth.Missing(r.Scopes, p.Scopes); len(missing) > 0 {
+	if err := mintableScopes(p, r.Scopes); err != nil {
+		return err
+	}
+	return s.maySelfMint(ctx, p)
+}
+
+// mintableScopes refuses scopes the caller does not hold: latchkey:admin
+// is never among them here, since only its holders mint it.
+func mintableScopes(p Principal, scopes []string) error {
+	if missing := oauth.Missing(scopes, p.Scopes); len(missing) > 0 {
 		return oauth.InsufficientScope("scopes wider than the caller's: " + oauth.JoinScope(missing))
 	}
+	return nil
+}
+
+// mayMintFor lets a tokens:mint holder mint for itself or for a subject
+// that is not a registered client: client ids and user subjects are
+// disjoint (RFC 9700 §4.15), and a client's identity is latchkey:admin's
+// to hand out.
+func (s *Service) mayMintFor(ctx context.Context, p Principal, subject string) error {
+	if subject == p.Subject {
+		return nil
+	}
+	_, err := s.client(ctx, subject)
+	switch {
+	case notFound(err):
+		return nil
+	case err != nil:
+		return storeError(err)
+	}
+	return oauth.InsufficientScope("minting for a client needs " + ScopeAdmin)
+}
+
+// maySelfMint lets a user mint for itself when the client its token came
+// from allows it.
+func (s *Service) maySelfMint(ctx context.Context, p Principal) error {
 	c, err := s.client(ctx, p.ClientID)
 	if err != nil && !notFound(err) {
 		return storeError(err)
