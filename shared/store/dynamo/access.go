@@ -22,8 +22,6 @@ const (
 	referencePrefix = "AT#"
 	jtiPrefix       = "JTI#"
 	skRevoked       = "REVOKED"
-	attrExpiresAt   = "expires_at"
-	attrRevoked     = "revoked"
 )
 
 // referenceItem is a tokens.ReferenceToken as stored.

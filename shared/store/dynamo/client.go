@@ -20,7 +20,6 @@ import (
 const (
 	clientPrefix  = "CLIENT#"
 	clientsGSI1PK = "CLIENTS"
-	attrDisabled  = "disabled"
 	durationUnit  = time.Millisecond
 )
 

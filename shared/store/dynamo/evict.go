@@ -148,7 +148,7 @@ func (s *Store) evictInput(sess tokens.Session, evict []string, at time.Time) (*
 	}}}
 	cond := expression.And(
 		expression.AttributeExists(expression.Name(attrPK)),
-		expression.Name("subject").Equal(expression.Value(sess.Subject)),
+		expression.Name(attrSubject).Equal(expression.Value(sess.Subject)),
 		expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive)),
 	)
 	updExpr, err := expression.NewBuilder().WithCondition(cond).

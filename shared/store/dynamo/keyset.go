@@ -17,10 +17,7 @@ import (
 // containers can never both promote a key. DESIGN.md §6 suggests one item
 // per key; the port (tokens.KeyStore) wants the whole set versioned, and a
 // handful of keys is far below the 400 KB item limit.
-const (
-	keySetPK    = "KEYSET"
-	attrVersion = "version"
-)
+const keySetPK = "KEYSET"
 
 // keySetItem is a tokens.KeySet as stored.
 type keySetItem struct {

@@ -134,8 +134,8 @@ func listFilter(q tokens.ListQuery, now time.Time) expression.ConditionBuilder {
 	at := expression.Value(timestamp{now})
 	cond := existsNow(now).
 		And(expression.Or(
-			expression.AttributeNotExists(expression.Name(attrAbsoluteExp)),
-			expression.Name(attrAbsoluteExp).GreaterThan(at),
+			expression.AttributeNotExists(expression.Name(attrAbsoluteExpAt)),
+			expression.Name(attrAbsoluteExpAt).GreaterThan(at),
 		)).
 		And(unexpiredAt(now))
 	switch q.Type {
@@ -155,8 +155,8 @@ func listFilter(q tokens.ListQuery, now time.Time) expression.ConditionBuilder {
 		cond = cond.
 			And(expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive))).
 			And(expression.Or(
-				expression.AttributeNotExists(expression.Name(attrIdleExp)),
-				expression.Name(attrIdleExp).GreaterThan(at),
+				expression.AttributeNotExists(expression.Name(attrIdleExpAt)),
+				expression.Name(attrIdleExpAt).GreaterThan(at),
 			))
 	}
 	return cond

@@ -18,10 +18,7 @@ import (
 // type "long_lived". A token that never expires has neither ttl nor
 // expires_at; otherwise ttl is the expiry rounded up and expires_at the
 // exact expiry, which decides reads and writes.
-const (
-	longLivedPrefix = "LT#"
-	attrLastUsedAt  = "last_used_at"
-)
+const longLivedPrefix = "LT#"
 
 // longLivedItem is a tokens.LongLivedToken as stored.
 type longLivedItem struct {

@@ -20,15 +20,8 @@ import (
 // is the absolute expiry, rounded up to a whole second; the exact expiry is
 // also stored and decides every read and write.
 const (
-	sessionPrefix   = "SESSION#"
-	subjectPrefix   = "SUB#"
-	attrStatus      = "status"
-	attrGeneration  = "generation"
-	attrAbsoluteExp = "absolute_expires_at"
-	attrIdleExp     = "idle_expires_at"
-	attrClientID    = "client_id"
-	attrRevokedAt   = "revoked_at"
-	attrRevokedWhy  = "revoked_reason"
+	sessionPrefix = "SESSION#"
+	subjectPrefix = "SUB#"
 )
 
 // sessionItem is a tokens.Session as stored.
@@ -151,7 +144,7 @@ func liveSession(now time.Time) expression.ConditionBuilder {
 	return expression.And(
 		expression.AttributeExists(expression.Name(attrPK)),
 		expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive)),
-		expression.Name(attrAbsoluteExp).GreaterThan(expression.Value(timestamp{now})),
+		expression.Name(attrAbsoluteExpAt).GreaterThan(expression.Value(timestamp{now})),
 	)
 }
 
@@ -182,7 +175,7 @@ func (s *Store) UpdateSession(ctx context.Context, sess tokens.Session, expectGe
 // revokeUpdate marks a session revoked at at for reason.
 func revokeUpdate(reason string, at time.Time) expression.UpdateBuilder {
 	return expression.Set(expression.Name(attrStatus), expression.Value(tokens.SessionRevoked)).
-		Set(expression.Name(attrRevokedWhy), expression.Value(reason)).
+		Set(expression.Name(attrRevokedReason), expression.Value(reason)).
 		Set(expression.Name(attrRevokedAt), expression.Value(timestamp{at}))
 }
 
@@ -195,14 +188,14 @@ func sessionUpdate(s tokens.Session) expression.UpdateBuilder {
 		value any
 		empty bool
 	}{
-		{"previous_hash", s.PreviousHash, len(s.PreviousHash) == 0},
-		{"current_hash", s.CurrentHash, len(s.CurrentHash) == 0},
-		{"rotated_at", timestamp{s.RotatedAt}, s.RotatedAt.IsZero()},
-		{"idle_expires_at", timestamp{s.IdleExpiresAt}, s.IdleExpiresAt.IsZero()},
-		{"last_used_at", timestamp{s.LastUsedAt}, s.LastUsedAt.IsZero()},
-		{"access_jti", s.AccessJTI, s.AccessJTI == ""},
-		{"ip", s.IP, s.IP == ""},
-		{"user_agent", s.UserAgent, s.UserAgent == ""},
+		{attrPreviousHash, s.PreviousHash, len(s.PreviousHash) == 0},
+		{attrCurrentHash, s.CurrentHash, len(s.CurrentHash) == 0},
+		{attrRotatedAt, timestamp{s.RotatedAt}, s.RotatedAt.IsZero()},
+		{attrIdleExpAt, timestamp{s.IdleExpiresAt}, s.IdleExpiresAt.IsZero()},
+		{attrLastUsedAt, timestamp{s.LastUsedAt}, s.LastUsedAt.IsZero()},
+		{attrAccessJTI, s.AccessJTI, s.AccessJTI == ""},
+		{attrIP, s.IP, s.IP == ""},
+		{attrUserAgent, s.UserAgent, s.UserAgent == ""},
 	}
 	for _, f := range fields {
 		if f.empty {

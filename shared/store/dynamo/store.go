@@ -53,19 +53,8 @@ func New(api API, table string, now func() time.Time) *Store {
 	return &Store{api: api, table: table, now: now}
 }
 
-// Attribute names shared by every item kind (DESIGN.md §6).
-const (
-	attrPK     = "PK"
-	attrSK     = "SK"
-	attrGSI1PK = "GSI1PK"
-	attrGSI1SK = "GSI1SK"
-	attrTTL    = "ttl"
-	// attrType tells the kinds apart in a subject's GSI1 partition.
-	attrType = "type"
-	// indexGSI1 is the one global secondary index.
-	indexGSI1 = "GSI1"
-	skMeta    = "META"
-)
+// skMeta is the sort key of every item but the revoked JWT ids.
+const skMeta = "META"
 
 // itemKey returns the primary key of the META item of partition pk.
 func itemKey(pk string) map[string]types.AttributeValue {

@@ -13,11 +13,7 @@ import (
 )
 
 // User items live in partition USER#<username>.
-const (
-	userPrefix       = "USER#"
-	attrFailedLogins = "failed_logins"
-	attrLastFailedAt = "last_failed_at"
-)
+const userPrefix = "USER#"
 
 // userItem is a tokens.User as stored.
 type userItem struct {
