@@ -33,7 +33,7 @@ func outcome(err, absent error) (bool, error) {
 func expiringPaths(f fixture) map[string]expiringPath {
 	session := func(id string, exp time.Time) tokens.Session {
 		s := newSession(id)
-		s.AbsoluteExpiresAt, s.IdleExpiresAt = exp, exp
+		s.AbsoluteExpiresAt, s.IdleExpiresAt = exp, time.Time{} // no idle limit: the ttl alone decides
 		return s
 	}
 	createSession := func(id string, exp time.Time) error { return f.CreateSession(f.ctx, session(id, exp)) }
