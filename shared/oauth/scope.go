@@ -6,11 +6,14 @@ import (
 )
 
 // ParseScope splits a scope parameter (RFC 6749 §3.3) into its distinct
-// tokens, in order of first appearance.
+// tokens, in order of first appearance. Only the space character (%x20)
+// separates tokens: any other whitespace, a tab or U+00A0 say, stays
+// inside its token, which then names no scope anyone is allowed (issue 11
+// §15). Runs of spaces and leading or trailing spaces are forgiven.
 func ParseScope(s string) []string {
 	var out []string
-	for _, f := range strings.Fields(s) {
-		if !slices.Contains(out, f) {
+	for _, f := range strings.Split(s, " ") {
+		if f != "" && !slices.Contains(out, f) {
 			out = append(out, f)
 		}
 	}

@@ -20,6 +20,8 @@ func TestGrantedScopes(t *testing.T) {
 		{"offline_access read", []string{"offline_access", "read"}, false},
 		{"admin", nil, true},
 		{"read admin", nil, true},
+		{"read\u00a0write", nil, true}, // issue 11 §15: only a space separates
+		{"read\twrite", nil, true},
 	} {
 		got, err := grantedScopes(tc.requested, allowed)
 		if (err != nil) != tc.wantErr || !slices.Equal(got, tc.want) {
