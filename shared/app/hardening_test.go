@@ -65,3 +65,17 @@ func TestMintCannotEscalateToAdmin(t *testing.T) {
 	}
 	wantActiveToken(t, f.introspectAs(f.own(), session.Str("access_token")), "the other user's access token")
 }
+
+// Issue 11 §17: an unknown token_type_hint got 400 unsupported_token_type;
+// RFC 7009 §2.1 lets the server ignore the hint, and Latchkey does: the
+// token is revoked whatever the hint says.
+func TestUnknownTokenTypeHintIsIgnored(t *testing.T) {
+	f := newFixture(t, tokens.ClientSpec{})
+	for _, hint := range []string{"id_token", "urn:ietf:params:oauth:token-type:jwt", "", "refresh_token", "Access_Token"} {
+		login := f.login("read offline_access")
+		for _, token := range []string{login.Str("access_token"), login.Str("refresh_token")} {
+			wantOKNoStore(t, f.revokeAs(f.own(), token, "token_type_hint", hint))
+			wantInactiveToken(t, f.introspectAs(f.own(), token), "a token revoked with hint "+hint)
+		}
+	}
+}

@@ -8,7 +8,8 @@ import (
 	"github.com/latchkey/latchkey/shared/oauth"
 )
 
-// revoke serves POST /oauth2/revoke (RFC 7009 §2.1).
+// revoke serves POST /oauth2/revoke (RFC 7009 §2.1). token_type_hint is
+// accepted and ignored.
 func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
 	c, form, err := a.authenticatedClient(r)
 	if err != nil {
@@ -20,7 +21,7 @@ func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, oauth.InvalidRequest("token is required"))
 		return
 	}
-	if err := a.svc.Revoke(r.Context(), c, values.Get(oauth.ParamToken), values.Get(oauth.ParamTokenTypeHint)); err != nil {
+	if err := a.svc.Revoke(r.Context(), c, values.Get(oauth.ParamToken)); err != nil {
 		a.writeError(w, r, err)
 		return
 	}

@@ -19,10 +19,11 @@ import (
 //   - JWT access token: its jti is denied until it expires; the session
 //     stays alive;
 //   - reference access token: revoked.
-func (s *Service) Revoke(ctx context.Context, c Client, token, hint string) error {
-	if hint != "" && hint != oauth.HintAccessToken && hint != oauth.HintRefreshToken {
-		return oauth.UnsupportedTokenType("token_type_hint must be access_token or refresh_token")
-	}
+//
+// The token_type_hint is not taken: every token's prefix names its kind,
+// and §2.1 lets the server ignore a hint it does not understand, so an
+// unknown hint is no error (issue 11 §17).
+func (s *Service) Revoke(ctx context.Context, c Client, token string) error {
 	var err error
 	switch {
 	case strings.HasPrefix(token, RefreshTokenPrefix):
