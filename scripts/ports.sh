@@ -7,6 +7,14 @@ port_open() {
 	timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
+# port_user PORT: what listens on PORT, as "java (pid 123)", when ss can
+# tell (another user's process cannot be named); empty otherwise.
+port_user() {
+	command -v ss >/dev/null || return 0
+	ss -ltnpH "sport = :$1" 2>/dev/null | grep -oE 'users:\(\("[^"]+",pid=[0-9]+' | head -1 |
+		sed -E 's/users:\(\("([^"]+)",pid=([0-9]+)/\1 (pid \2)/'
+}
+
 # free_port FROM TO: a port in the range nothing answers on, tried in random
 # order so that two runs at once rarely pick the same one.
 free_port() {

@@ -3,6 +3,12 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/latchkey/latchkey/shared/config"
@@ -15,7 +21,7 @@ func (c cli) client(ctx context.Context, args []string) error {
 	})
 }
 
-// clientFlags binds the client settings of DESIGN.md §2 to flags, with the
+// clientFlags binds the client settings of docs/design.md §2 to flags, with the
 // deployment's defaults.
 func clientFlags(fs *flag.FlagSet, cfg config.Config, spec *tokens.ClientSpec) (grants, scopes *string) {
 	fs.StringVar(&spec.Name, "name", "", "client name (required)")
@@ -66,23 +72,60 @@ func (c cli) clientCreate(ctx context.Context, args []string) error {
 	return nil
 }
 
-// clientView is what `client list` prints: settings, never the secret hash.
+// clientView is what `client list` prints: every setting, never the
+// secret hash. Durations read as the flags of `client create` take them.
 type clientView struct {
-	ID                 string        `json:"client_id"`
-	Name               string        `json:"name"`
-	AuthMethod         string        `json:"token_endpoint_auth_method"`
-	Grants             []string      `json:"grants"`
-	Scopes             []string      `json:"scopes"`
-	AllowOfflineAccess bool          `json:"allow_offline_access"`
-	Introspect         bool          `json:"introspect"`
-	AccessTokenFormat  string        `json:"access_token_format"`
-	AccessTokenTTL     time.Duration `json:"access_token_ttl_ns"`
-	Disabled           bool          `json:"disabled"`
-	CreatedAt          time.Time     `json:"created_at"`
+	ID                    string         `json:"client_id"`
+	Name                  string         `json:"name"`
+	Status                string         `json:"status"`
+	CreatedAt             time.Time      `json:"created_at"`
+	AuthMethod            string         `json:"token_endpoint_auth_method"`
+	Grants                []string       `json:"grants"`
+	Scopes                []string       `json:"scopes"`
+	AllowOfflineAccess    bool           `json:"allow_offline_access"`
+	Introspect            bool           `json:"introspect"`
+	AllowMint             bool           `json:"allow_mint"`
+	AccessTokenFormat     string         `json:"access_token_format"`
+	AccessTokenTTL        string         `json:"access_token_ttl"`
+	RefreshAbsoluteTTL    string         `json:"refresh_absolute_ttl"`
+	RefreshIdleTTL        string         `json:"refresh_idle_ttl"`
+	RefreshRotation       string         `json:"refresh_rotation"`
+	RefreshReuseGrace     string         `json:"refresh_reuse_grace"`
+	MaxSessionsPerSubject int            `json:"max_sessions_per_subject"`
+	ClaimSizeLimits       map[string]int `json:"claim_size_limits,omitempty"`
+}
+
+func viewClient(cl tokens.Client) clientView {
+	status := "enabled"
+	if cl.Disabled {
+		status = "disabled"
+	}
+	return clientView{
+		ID: cl.ID, Name: cl.Name, Status: status, CreatedAt: cl.CreatedAt, AuthMethod: cl.AuthMethod,
+		Grants: cl.Grants, Scopes: cl.Scopes, AllowOfflineAccess: cl.AllowOfflineAccess,
+		Introspect: cl.Introspect, AllowMint: cl.AllowSelfMint, AccessTokenFormat: cl.AccessTokenFormat,
+		AccessTokenTTL: shortDuration(cl.AccessTokenTTL), RefreshAbsoluteTTL: shortDuration(cl.RefreshAbsoluteTTL),
+		RefreshIdleTTL: shortDuration(cl.RefreshIdleTTL), RefreshRotation: cl.RefreshRotation,
+		RefreshReuseGrace: shortDuration(cl.RefreshReuseGrace), MaxSessionsPerSubject: cl.MaxSessionsPerSubject,
+		ClaimSizeLimits: cl.ClaimSizeLimits,
+	}
+}
+
+// shortDuration spells d as a person would type it: 15m, 720h, 1h30m, 30s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func (c cli) clientList(ctx context.Context, args []string) error {
 	fs := c.flags("client list")
+	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -96,10 +139,50 @@ func (c cli) clientList(ctx context.Context, args []string) error {
 	}
 	views := make([]clientView, 0, len(clients))
 	for _, cl := range clients {
-		views = append(views, clientView{cl.ID, cl.Name, cl.AuthMethod, cl.Grants, cl.Scopes, cl.AllowOfflineAccess,
-			cl.Introspect, cl.AccessTokenFormat, cl.AccessTokenTTL, cl.Disabled, cl.CreatedAt})
+		views = append(views, viewClient(cl))
 	}
-	return c.printJSON(views)
+	if *asJSON {
+		return c.printJSON(views)
+	}
+	return c.printClients(views)
+}
+
+// printClients prints one block per client, one setting a line, under the
+// names the JSON output uses.
+func (c cli) printClients(views []clientView) error {
+	if len(views) == 0 {
+		c.printf("no clients\n")
+		return nil
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	for i, v := range views {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		for _, row := range v.rows() {
+			fmt.Fprintf(w, "%s:\t%s\n", row[0], row[1])
+		}
+	}
+	return w.Flush()
+}
+
+func (v clientView) rows() [][2]string {
+	rows := [][2]string{
+		{"client_id", v.ID}, {"name", v.Name}, {"status", v.Status},
+		{"created_at", v.CreatedAt.UTC().Format(time.RFC3339)},
+		{"token_endpoint_auth_method", v.AuthMethod},
+		{"grants", strings.Join(v.Grants, " ")}, {"scopes", strings.Join(v.Scopes, " ")},
+		{"allow_offline_access", strconv.FormatBool(v.AllowOfflineAccess)},
+		{"introspect", strconv.FormatBool(v.Introspect)}, {"allow_mint", strconv.FormatBool(v.AllowMint)},
+		{"access_token_format", v.AccessTokenFormat}, {"access_token_ttl", v.AccessTokenTTL},
+		{"refresh_absolute_ttl", v.RefreshAbsoluteTTL}, {"refresh_idle_ttl", v.RefreshIdleTTL},
+		{"refresh_rotation", v.RefreshRotation}, {"refresh_reuse_grace", v.RefreshReuseGrace},
+		{"max_sessions_per_subject", strconv.Itoa(v.MaxSessionsPerSubject)},
+	}
+	for _, claim := range slices.Sorted(maps.Keys(v.ClaimSizeLimits)) {
+		rows = append(rows, [2]string{"claim_size_limit " + claim, strconv.Itoa(v.ClaimSizeLimits[claim])})
+	}
+	return rows
 }
 
 func (c cli) clientDisable(ctx context.Context, args []string) error {
@@ -114,6 +197,6 @@ func (c cli) clientDisable(ctx context.Context, args []string) error {
 	if err := a.Service.DisableClient(ctx, fs.Arg(0)); err != nil {
 		return err
 	}
-	c.printf("client %s disabled\n", fs.Arg(0))
+	c.printf("client %s disabled (running servers refuse it once their client cache expires: CLIENT_CACHE_TTL, make dev's at once)\n", fs.Arg(0))
 	return nil
 }

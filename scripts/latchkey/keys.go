@@ -1,6 +1,9 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 func (c cli) keys(ctx context.Context, args []string) error {
 	return c.sub(ctx, "keys", args, map[string]func(context.Context, []string) error{
@@ -9,7 +12,9 @@ func (c cli) keys(ctx context.Context, args []string) error {
 }
 
 // keysRotate promotes the next key now: it starts signing, the current one
-// retires and stays published until its tokens have expired.
+// retires and stays published until its tokens have expired. Running
+// servers sign with the new key once their key cache expires
+// (KEY_CACHE_TTL; make dev's server: within a second).
 func (c cli) keysRotate(ctx context.Context, args []string) error {
 	if err := parse(c.flags("keys rotate"), args, 0); err != nil {
 		return err
@@ -17,6 +22,10 @@ func (c cli) keysRotate(ctx context.Context, args []string) error {
 	a, err := c.app(ctx)
 	if err != nil {
 		return err
+	}
+	if a.Config.KeyEncryptionKey == nil && a.Config.KeyEncryptionSecretARN == "" {
+		return errors.New("keys rotate seals a new key: set KEY_ENCRYPTION_KEY (make dev's is in " + devEnvPath +
+			") or KEY_ENCRYPTION_SECRET_ARN")
 	}
 	if err := a.Keys.Rotate(ctx); err != nil {
 		return err

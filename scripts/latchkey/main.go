@@ -1,7 +1,8 @@
 // Command latchkey is Latchkey's local server and admin CLI. `serve` runs
 // every function's routes on one port with the same handlers the Lambdas
-// run; the other commands talk to the table directly, on DynamoDB Local
-// (DYNAMODB_ENDPOINT) or with AWS credentials.
+// run; the other commands talk to the table directly: on DynamoDB Local
+// (DYNAMODB_ENDPOINT, or make dev's .cache/dev.env when run inside the
+// checkout), or on a table in AWS only when TABLE_NAME names it.
 package main
 
 import (
@@ -25,9 +26,12 @@ const usage = `usage: latchkey <command> [flags]
   token mint|list|revoke           manage long-lived tokens
   demo seed                        seed a demo client and user into an empty table
 
-Configuration comes from the environment: TABLE_NAME, ISSUER,
-DYNAMODB_ENDPOINT, KEY_ENCRYPTION_KEY or KEY_ENCRYPTION_SECRET_ARN,
-AWS_REGION, LOG_LEVEL.`
+Where it acts: DynamoDB Local at DYNAMODB_ENDPOINT (table TABLE_NAME,
+default latchkey-local); else, inside the checkout, make dev's stack as
+.cache/dev.env describes it; else a table in AWS, only when TABLE_NAME
+names it (with the shell's AWS credentials and AWS_REGION). Signing and
+keys rotate need KEY_ENCRYPTION_KEY or KEY_ENCRYPTION_SECRET_ARN; also
+read: ISSUER, LOG_LEVEL and the other variables of the README.`
 
 // cli carries the process's streams and environment to every command.
 type cli struct {
@@ -35,6 +39,9 @@ type cli struct {
 	stdout io.Writer
 	stderr io.Writer
 	lookup func(string) (string, bool)
+	// dir is the working directory: inside a checkout, the CLI reads the
+	// dev environment file make dev writes.
+	dir string
 }
 
 var errUsage = errors.New("usage")
@@ -42,7 +49,8 @@ var errUsage = errors.New("usage")
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c := cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv}
+	wd, _ := os.Getwd()
+	c := cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv, dir: wd}
 	if err := c.run(ctx, os.Args[1:]); err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "latchkey:", err)

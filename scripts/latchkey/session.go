@@ -41,7 +41,7 @@ func (c cli) listEntries(ctx context.Context, name, typ string, args []string) e
 	if *all {
 		req.Status = "all"
 	}
-	var rows []entryView
+	rows := []entryView{}
 	for {
 		page, err := a.Service.ListSessions(ctx, operator, req)
 		if err != nil {
@@ -59,24 +59,32 @@ func (c cli) listEntries(ctx context.Context, name, typ string, args []string) e
 
 // entryView is what the CLI prints of a session or long-lived token.
 type entryView struct {
-	ID        string    `json:"id"`
-	Type      string    `json:"type"`
-	Name      string    `json:"name,omitempty"`
-	ClientID  string    `json:"client_id,omitempty"`
-	Subject   string    `json:"subject"`
-	Scopes    []string  `json:"scopes"`
-	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	LastUsed  time.Time `json:"last_used_at"`
-	Status    string    `json:"status"`
+	ID        string     `json:"id"`
+	Type      string     `json:"type"`
+	Name      string     `json:"name,omitempty"`
+	ClientID  string     `json:"client_id,omitempty"`
+	Subject   string     `json:"subject"`
+	Scopes    []string   `json:"scopes"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	LastUsed  *time.Time `json:"last_used_at,omitempty"`
+	Status    string     `json:"status"`
 }
 
 func viewEntry(e tokens.ListEntry, page tokens.SessionsPage) entryView {
 	if t := e.LongLived; t != nil {
-		return entryView{t.ID, tokens.ListTypeLongLived, t.Name, "", t.Subject, t.Scopes, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, page.Status(e)}
+		return entryView{t.ID, tokens.ListTypeLongLived, t.Name, "", t.Subject, t.Scopes, t.CreatedAt, t.ExpiresAt, optional(t.LastUsedAt), page.Status(e)}
 	}
 	s := e.Session
-	return entryView{s.ID, tokens.ListTypeOAuth, "", s.ClientID, s.Subject, s.Scopes, s.CreatedAt, s.ExpiresAt(), s.LastUsedAt, page.Status(e)}
+	return entryView{s.ID, tokens.ListTypeOAuth, "", s.ClientID, s.Subject, s.Scopes, s.CreatedAt, s.ExpiresAt(), optional(s.LastUsedAt), page.Status(e)}
+}
+
+// optional leaves out a time never set (a token not used yet).
+func optional(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 func (c cli) sessionRevoke(ctx context.Context, args []string) error {
