@@ -29,10 +29,15 @@ type ClientSpec struct {
 	RefreshRotation       string
 	RefreshReuseGrace     time.Duration
 	MaxSessionsPerSubject int
+	// RedirectURIs and FirstParty serve the authorization_code grant.
+	RedirectURIs []string
+	FirstParty   bool
 }
 
 // supportedGrants are the grants a client may be registered for.
-var supportedGrants = []string{oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken}
+var supportedGrants = []string{
+	oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken, oauth.GrantAuthorizationCode,
+}
 
 // CreateClient registers a client and returns it with its secret, which is
 // shown this once and stored only as SHA-256 (DESIGN.md §2).
@@ -62,6 +67,7 @@ func (s *Service) clientFromSpec(spec ClientSpec) (Client, error) {
 		RefreshIdleTTL:     spec.RefreshIdleTTL,
 		RefreshRotation:    orDefault(spec.RefreshRotation, RotationRotate),
 		RefreshReuseGrace:  spec.RefreshReuseGrace, MaxSessionsPerSubject: spec.MaxSessionsPerSubject,
+		RedirectURIs: spec.RedirectURIs, FirstParty: spec.FirstParty,
 		CreatedAt: s.now().UTC(),
 	}
 	if spec.Public {

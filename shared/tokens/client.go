@@ -67,8 +67,14 @@ type Client struct {
 	// AccessTokenClaims names user claims copied into the client's access
 	// tokens, cut to ClaimSizeLimits.
 	AccessTokenClaims []string
-	Disabled          bool
-	CreatedAt         time.Time
+	// RedirectURIs are where the authorization endpoint may send the
+	// browser back, matched exactly (RFC 9700 §4.1.3).
+	RedirectURIs []string
+	// FirstParty clients belong to the deployment: the user is not asked
+	// to consent to them.
+	FirstParty bool
+	Disabled   bool
+	CreatedAt  time.Time
 }
 
 // Public reports whether the client has no secret (token_endpoint_auth_method none).
@@ -128,6 +134,7 @@ func (c Client) validate() error {
 		}
 	}
 	problems = append(problems, resourceProblems(c.Resources)...)
+	problems = append(problems, redirectURIProblems(c)...)
 	problems = append(problems, c.claimProblems()...)
 	problems = append(problems, c.lifetimeProblems()...)
 	if len(problems) > 0 {

@@ -36,6 +36,9 @@ type Store interface {
 	SessionIndex
 	AccessTokenStore
 	LongLivedStore
+	AuthorizationStore
+	LoginStore
+	ConsentStore
 }
 
 // ClientStore persists OAuth clients.
@@ -124,6 +127,60 @@ type LongLivedStore interface {
 	// RevokeLongLived marks an active token revoked; ErrConflict if it
 	// already is, ErrNotFound if it does not exist.
 	RevokeLongLived(ctx context.Context, id string, at time.Time) error
+}
+
+// AuthorizationStore persists the short-lived items of the browser
+// sign-in (DESIGN.md §10): pending authorization requests and
+// authorization codes, each under the SHA-256 of its secret.
+type AuthorizationStore interface {
+	// CreateAuthRequest stores a pending request; ErrAlreadyExists if
+	// its hash is taken.
+	CreateAuthRequest(ctx context.Context, r AuthRequest) error
+	// GetAuthRequest returns ErrNotFound for an unknown hash or a request
+	// whose ExpiresAt (its ttl) is not after the store's clock.
+	GetAuthRequest(ctx context.Context, hash []byte) (AuthRequest, error)
+	// FinishAuthRequest ends a pending request and writes what it led to,
+	// in one request: it deletes the request on condition that it is
+	// present, creates w.Code and w.Login when set, and adds w.Consent's
+	// scopes to the subject's consent for the client when set. When the
+	// request is gone (finished already, or expired) it writes nothing
+	// and returns ErrNotFound.
+	FinishAuthRequest(ctx context.Context, hash []byte, w AuthWrites) error
+	// CreateCode stores an authorization code; ErrAlreadyExists if its
+	// hash is taken.
+	CreateCode(ctx context.Context, c AuthCode) error
+	// RedeemCode marks a code redeemed in one conditional write: on
+	// condition that it is present (its ttl after the store's clock), not
+	// redeemed yet, and bound to r's client, redirect URI and code
+	// challenge, it sets RedeemedAt and SessionID, moves its ttl to
+	// r.KeepUntil and returns the code as written. When the condition
+	// fails it returns the code as stored and ErrConflict, or ErrNotFound
+	// when there is no such code or it has expired.
+	RedeemCode(ctx context.Context, r CodeRedemption) (AuthCode, error)
+}
+
+// LoginStore persists login sessions (single sign-on), each under the
+// SHA-256 of its cookie.
+type LoginStore interface {
+	// CreateLogin stores a login session; ErrAlreadyExists if its hash is taken.
+	CreateLogin(ctx context.Context, l LoginSession) error
+	// GetLogin returns ErrNotFound for an unknown hash or a login session
+	// whose ExpiresAt (its ttl) is not after the store's clock.
+	GetLogin(ctx context.Context, hash []byte) (LoginSession, error)
+	// TouchLogin moves a present login session's idle expiry (and ttl) to
+	// idleExpiresAt; ErrNotFound when it is missing or expired.
+	TouchLogin(ctx context.Context, hash []byte, idleExpiresAt time.Time) error
+	// DeleteLogin ends a login session; deleting a missing one is no error.
+	DeleteLogin(ctx context.Context, hash []byte) error
+}
+
+// ConsentStore persists what each subject consented to, per client.
+type ConsentStore interface {
+	// GetConsent returns ErrNotFound when the subject has no consent for
+	// the client.
+	GetConsent(ctx context.Context, subject, clientID string) (Consent, error)
+	// DeleteConsent withdraws a consent; withdrawing none is no error.
+	DeleteConsent(ctx context.Context, subject, clientID string) error
 }
 
 // KeyStore persists the signing key set as one versioned record, so that

@@ -82,7 +82,8 @@ func (s *Service) revokeJWT(ctx context.Context, c Client, token string) error {
 // RevokeSession revokes one session for a principal: an administrator
 // (sessions:revoke) any session, a user only their own. A session the
 // principal may not see is reported as not found. It returns how many
-// sessions it revoked: 0 when the session already was.
+// sessions it revoked: 0 when the session already was. The subject's
+// consent to the session's client is withdrawn with it (DESIGN.md §10).
 func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) (int, error) {
 	if !plausibleID(id) {
 		return 0, noSuch("session")
@@ -102,13 +103,17 @@ func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) (in
 	if err != nil && !errors.Is(err, ErrConflict) {
 		return 0, storeError(err)
 	}
+	if err := s.withdrawConsent(ctx, sess.Subject, sess.ClientID); err != nil {
+		return 0, err
+	}
 	s.audit(ctx, slog.LevelInfo, "session_revoked", slog.String("sid", id), slog.String("sub", sess.Subject),
 		slog.String("client_id", sess.ClientID), slog.String("outcome", "ok"))
 	return 1, nil
 }
 
 // RevokeSubject revokes every session of a subject ("sign out
-// everywhere"), paging through them. It returns how many it revoked.
+// everywhere"), paging through them, and withdraws the subject's consent
+// to each of their clients. It returns how many it revoked.
 func (s *Service) RevokeSubject(ctx context.Context, p Principal, subject string) (int, error) {
 	if subject == "" {
 		return 0, oauth.InvalidRequest("subject is required")
@@ -119,13 +124,14 @@ func (s *Service) RevokeSubject(ctx context.Context, p Principal, subject string
 	if !p.Can(ScopeSessionsRevoke) && subject != p.Subject {
 		return 0, oauth.InsufficientScope("revoking another subject's sessions needs " + ScopeSessionsRevoke)
 	}
-	revoked, after := 0, ""
+	revoked, after, clients := 0, "", map[string]bool{}
 	for {
 		page, err := s.store.ListSubject(ctx, ListQuery{Subject: subject, Type: ListTypeOAuth, ActiveOnly: true, Limit: 100, After: after})
 		if err != nil {
 			return revoked, storeError(err)
 		}
 		for _, e := range page.Entries {
+			clients[e.Session.ClientID] = true
 			err := s.store.RevokeSession(ctx, e.Session.ID, ReasonRevoked, s.now())
 			switch {
 			case err == nil:
@@ -138,6 +144,11 @@ func (s *Service) RevokeSubject(ctx context.Context, p Principal, subject string
 			break
 		}
 		after = page.Next
+	}
+	for client := range clients {
+		if err := s.withdrawConsent(ctx, subject, client); err != nil {
+			return revoked, err
+		}
 	}
 	s.audit(ctx, slog.LevelInfo, "subject_sessions_revoked", slog.String("sub", subject), slog.Int("count", revoked), slog.String("outcome", "ok"))
 	return revoked, nil

@@ -33,8 +33,12 @@ type Options struct {
 	Defaults ClientDefaults
 	// ClientCacheTTL is how long a client record is reused from memory.
 	ClientCacheTTL time.Duration
-	Now            func() time.Time
-	Log            *slog.Logger
+	// LoginIdleTTL and LoginAbsoluteTTL bound a login session (single
+	// sign-on); zero takes DefaultLoginIdleTTL and DefaultLoginAbsoluteTTL.
+	LoginIdleTTL     time.Duration
+	LoginAbsoluteTTL time.Duration
+	Now              func() time.Time
+	Log              *slog.Logger
 }
 
 // Service is Latchkey's core: every function calls one of its methods.
@@ -52,8 +56,10 @@ type Service struct {
 	now        func() time.Time
 	log        *slog.Logger
 	clients    *clientCache
-	dummyOnce  sync.Once
-	dummy      string
+	// loginIdle and loginAbsolute bound login sessions (login.go).
+	loginIdle, loginAbsolute time.Duration
+	dummyOnce                sync.Once
+	dummy                    string
 }
 
 // New returns a Service for the options.
@@ -80,6 +86,7 @@ func New(o Options) *Service {
 		now:        o.Now,
 		log:        o.Log,
 		clients:    newClientCache(o.ClientCacheTTL, o.Now),
+		loginIdle:  o.LoginIdleTTL, loginAbsolute: o.LoginAbsoluteTTL,
 	}
 }
 

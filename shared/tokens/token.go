@@ -17,6 +17,11 @@ type TokenRequest struct {
 	Username     string
 	Password     string
 	RefreshToken string
+	// Code, RedirectURI and CodeVerifier redeem an authorization code
+	// (RFC 6749 §4.1.3, RFC 7636 §4.5).
+	Code         string
+	RedirectURI  string
+	CodeVerifier string
 	// Resources are the request's resource parameters (RFC 8707 §2).
 	Resources []string
 	// IP and UserAgent describe the caller; a new or refreshed session
@@ -30,7 +35,7 @@ type TokenRequest struct {
 // against /oauth2/token alone.
 func (s *Service) Token(ctx context.Context, r TokenRequest) (oauth.TokenResponse, error) {
 	switch r.GrantType {
-	case oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken:
+	case oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken, oauth.GrantAuthorizationCode:
 	case "":
 		return oauth.TokenResponse{}, oauth.InvalidRequest("grant_type is required")
 	default:
@@ -48,6 +53,8 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (oauth.TokenRespons
 		return s.clientCredentials(ctx, c, r)
 	case oauth.GrantPassword:
 		return s.password(ctx, c, r)
+	case oauth.GrantAuthorizationCode:
+		return s.authorizationCode(ctx, c, r)
 	default:
 		return s.refresh(ctx, &c, RefreshRequest{
 			RefreshToken: r.RefreshToken, Scope: r.Scope, Resources: r.Resources, IP: r.IP, UserAgent: r.UserAgent,

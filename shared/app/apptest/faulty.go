@@ -200,6 +200,11 @@ func (f *Faulty) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 	return intercept(f, ctx, "UpdateItem", func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) { return f.next.UpdateItem(ctx, in, o...) })
 }
 
+// DeleteItem implements dynamo.API.
+func (f *Faulty) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	return intercept(f, ctx, "DeleteItem", func(ctx context.Context) (*dynamodb.DeleteItemOutput, error) { return f.next.DeleteItem(ctx, in, o...) })
+}
+
 // Query implements dynamo.API.
 func (f *Faulty) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	return intercept(f, ctx, "Query", func(ctx context.Context) (*dynamodb.QueryOutput, error) { return f.next.Query(ctx, in, o...) })

@@ -48,6 +48,8 @@ type clientItem struct {
 	ClaimSizeLimits       map[string]int `dynamodbav:"claim_size_limits,omitempty"`
 	Resources             []string       `dynamodbav:"resources,omitempty"`
 	IDTokenAlg            string         `dynamodbav:"id_token_alg,omitempty"`
+	RedirectURIs          []string       `dynamodbav:"redirect_uris,omitempty"`
+	FirstParty            bool           `dynamodbav:"first_party,omitempty"`
 	AccessTokenClaims     []string       `dynamodbav:"access_token_claims,omitempty"`
 	Disabled              bool           `dynamodbav:"disabled"`
 	CreatedAt             timestamp      `dynamodbav:"created_at,omitempty"`
@@ -71,6 +73,8 @@ func toClientItem(c tokens.Client) clientItem {
 		ClaimSizeLimits:       c.ClaimSizeLimits,
 		Resources:             c.Resources,
 		IDTokenAlg:            c.IDTokenAlg,
+		RedirectURIs:          c.RedirectURIs,
+		FirstParty:            c.FirstParty,
 		AccessTokenClaims:     c.AccessTokenClaims,
 		Disabled:              c.Disabled,
 		CreatedAt:             timestamp{c.CreatedAt},
@@ -94,6 +98,8 @@ func (it clientItem) client() tokens.Client {
 		IDTokenAlg:            it.IDTokenAlg,
 		AccessTokenClaims:     it.AccessTokenClaims,
 		Disabled:              it.Disabled,
+		RedirectURIs:          it.RedirectURIs,
+		FirstParty:            it.FirstParty,
 		CreatedAt:             it.CreatedAt.Time,
 	}
 }

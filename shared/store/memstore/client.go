@@ -20,6 +20,7 @@ func clientRecord(c tokens.Client) tokens.Client {
 	c.SecretHash = bytes.Clone(c.SecretHash)
 	c.Grants, c.Scopes = slices.Clone(c.Grants), slices.Clone(c.Scopes)
 	c.Resources, c.AccessTokenClaims = slices.Clone(c.Resources), slices.Clone(c.AccessTokenClaims)
+	c.RedirectURIs = slices.Clone(c.RedirectURIs)
 	c.ClaimSizeLimits = maps.Clone(c.ClaimSizeLimits)
 	for _, d := range []*time.Duration{&c.AccessTokenTTL, &c.RefreshAbsoluteTTL, &c.RefreshIdleTTL, &c.RefreshReuseGrace} {
 		*d = d.Truncate(time.Millisecond)

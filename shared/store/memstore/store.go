@@ -24,6 +24,7 @@ type Store struct {
 	jtis      map[string]time.Time             // revoked JWT id → its exp
 	longLived map[string]tokens.LongLivedToken
 	keySet    *tokens.KeySet
+	signIn    signIn // signin.go
 	ops       map[string]int
 }
 

@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Expiry", testExpiry},
 		{"Copies", testCopies},
 		{"Race", testRaces},
+		{"SignIn", testSignIn},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })
