@@ -21,6 +21,19 @@ const (
 	FunctionSessionsList = "sessions-list"
 )
 
+// LogicalID returns the name of function's resource in template.yaml: the
+// folder name in CamelCase plus "Function" (sessions-list is
+// SessionsListFunction). functions/Makefile derives the folder back from it.
+func LogicalID(function string) string {
+	var b strings.Builder
+	for _, word := range strings.Split(function, "-") {
+		if word != "" {
+			b.WriteString(strings.ToUpper(word[:1]) + word[1:])
+		}
+	}
+	return b.String() + "Function"
+}
+
 // API serves the endpoints over one core Service.
 type API struct {
 	svc *tokens.Service
@@ -83,7 +96,7 @@ func (a *API) Handler(functions ...string) http.Handler {
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, oauth.NotFound("no endpoint at "+r.URL.Path))
 	}))
-	var h http.Handler = cleanPaths(mux, a)
+	h := cleanPaths(mux, a)
 	if !a.svc.HasFixedIssuer() {
 		h = requestIssuer(h)
 	}

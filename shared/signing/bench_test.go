@@ -7,10 +7,11 @@ import (
 	"crypto/sha256"
 	"testing"
 
-	"github.com/latchkey/latchkey/shared/fakeclock"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
+
+	"github.com/latchkey/latchkey/shared/fakeclock"
 )
 
 // benchKeys returns Keys with a key set already loaded.

@@ -39,7 +39,7 @@ func TestErrorVocabulary(t *testing.T) {
 	if !errors.Is(invalidSettings("x"), ErrInvalidSettings) {
 		t.Error("invalidSettings does not wrap ErrInvalidSettings")
 	}
-	if errInactive() == errInactive() {
+	if errors.Is(errInactive(), errInactive()) {
 		t.Error("errInactive returns a shared value; want a fresh error each call")
 	}
 }

@@ -79,10 +79,11 @@ func must(t *testing.T, errs ...error) {
 // error that is none of the sentinels (invalid input, an outage).
 func wantErr(t *testing.T, what string, err, want error) {
 	t.Helper()
+	plain := errors.Is(want, errPlain)
 	switch {
-	case want == errPlain && (err == nil || isSentinel(err)):
+	case plain && (err == nil || isSentinel(err)):
 		t.Errorf("%s = %v; want an error that is not a sentinel", what, err)
-	case want != errPlain && !errors.Is(err, want):
+	case !plain && !errors.Is(err, want):
 		t.Errorf("%s = %v; want %v", what, err, want)
 	}
 }
@@ -156,7 +157,7 @@ func newUser(username string) tokens.User {
 	return tokens.User{
 		Username: username, Subject: "sub-" + username,
 		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA",
-		Claims:       map[string]string{"email": username + "@example.com"},
+		Claims:       map[string]any{"email": username + "@example.com"},
 		CreatedAt:    t0,
 	}
 }
