@@ -42,7 +42,8 @@ type referenceItem struct {
 	Revoked   bool         `dynamodbav:"revoked"`
 }
 
-// revokedJTIItem is one entry of the JWT revocation list.
+// revokedJTIItem is one entry of the JWT revocation list. Its value is
+// the JWT id.
 type revokedJTIItem struct {
 	PK        string       `dynamodbav:"PK"`
 	SK        string       `dynamodbav:"SK"`
@@ -50,6 +51,13 @@ type revokedJTIItem struct {
 	JTI       string       `dynamodbav:"jti"`
 	ExpiresAt timestamp    `dynamodbav:"expires_at"`
 }
+
+// liveAt: an entry without an expiry stays in force.
+func (it revokedJTIItem) liveAt(now time.Time) bool {
+	return it.ExpiresAt.IsZero() || it.ExpiresAt.After(now)
+}
+
+func (it revokedJTIItem) value() string { return it.JTI }
 
 func referencePK(hash []byte) string {
 	return referencePrefix + base64.RawURLEncoding.EncodeToString(hash)
@@ -67,7 +75,10 @@ func toReferenceItem(t tokens.ReferenceToken) referenceItem {
 	}
 }
 
-func (it referenceItem) reference() tokens.ReferenceToken {
+// liveAt: a reference token is absent from its expiry on.
+func (it referenceItem) liveAt(now time.Time) bool { return it.ExpiresAt.After(now) }
+
+func (it referenceItem) value() tokens.ReferenceToken {
 	return tokens.ReferenceToken{
 		Hash: nilIfEmpty(it.Hash), JTI: it.JTI, ClientID: it.ClientID, Subject: it.Subject,
 		Scopes: it.Scopes, Audience: it.Audience, SessionID: it.SessionID,

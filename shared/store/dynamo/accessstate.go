@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -45,7 +44,7 @@ func (s *Store) AccessState(ctx context.Context, q tokens.AccessStateQuery) (tok
 		st.JTIRevoked = jtiRevoked(items[jtiPK(q.JTI)], now)
 	}
 	if len(q.ReferenceHash) > 0 {
-		ref, err := decodeReference(items[referencePK(q.ReferenceHash)], now)
+		ref, err := decodeLive[referenceItem](items[referencePK(q.ReferenceHash)], now)
 		if err != nil && !errors.Is(err, tokens.ErrNotFound) {
 			return tokens.AccessState{}, fmt.Errorf("dynamo: %s: %w", op, err)
 		}
@@ -54,7 +53,7 @@ func (s *Store) AccessState(ctx context.Context, q tokens.AccessStateQuery) (tok
 		}
 	}
 	if q.SessionID != "" {
-		sess, err := decodeSession(items[sessionPK(q.SessionID)], now)
+		sess, err := decodeLive[sessionItem](items[sessionPK(q.SessionID)], now)
 		if err != nil && !errors.Is(err, tokens.ErrNotFound) {
 			return tokens.AccessState{}, fmt.Errorf("dynamo: %s: %w", op, err)
 		}
@@ -127,34 +126,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // jtiRevoked reports whether av is a revocation-list entry in force at
-// now: present, and its exact expiry (when stored) after now. A malformed
-// expiry keeps the entry in force: a revocation fails closed.
+// now: present, and its exact expiry (when stored) after now. An entry
+// that does not decode stays in force: a revocation fails closed.
 func jtiRevoked(av map[string]types.AttributeValue, now time.Time) bool {
-	if !present(av, now) {
-		return false
-	}
-	exp, ok := av[attrExpiresAt].(*types.AttributeValueMemberS)
-	if !ok {
-		return true
-	}
-	var t timestamp
-	err := t.UnmarshalDynamoDBAttributeValue(exp)
-	return err != nil || t.After(now)
-}
-
-// decodeReference converts a raw item into a tokens.ReferenceToken and
-// reports tokens.ErrNotFound for a missing item or one expired at now.
-func decodeReference(av map[string]types.AttributeValue, now time.Time) (tokens.ReferenceToken, error) {
-	if !present(av, now) {
-		return tokens.ReferenceToken{}, tokens.ErrNotFound
-	}
-	var it referenceItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.ReferenceToken{}, fmt.Errorf("decode: %w", err)
-	}
-	t := it.reference()
-	if !t.ExpiresAt.After(now) {
-		return tokens.ReferenceToken{}, tokens.ErrNotFound
-	}
-	return t, nil
+	_, err := decodeLive[revokedJTIItem](av, now)
+	return !errors.Is(err, tokens.ErrNotFound)
 }

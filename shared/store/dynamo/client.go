@@ -2,14 +2,13 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -48,9 +47,9 @@ type clientItem struct {
 	ClaimSizeLimits       map[string]int `dynamodbav:"claim_size_limits,omitempty"`
 	Resources             []string       `dynamodbav:"resources,omitempty"`
 	IDTokenAlg            string         `dynamodbav:"id_token_alg,omitempty"`
+	AccessTokenClaims     []string       `dynamodbav:"access_token_claims,omitempty"`
 	RedirectURIs          []string       `dynamodbav:"redirect_uris,omitempty"`
 	FirstParty            bool           `dynamodbav:"first_party,omitempty"`
-	AccessTokenClaims     []string       `dynamodbav:"access_token_claims,omitempty"`
 	Disabled              bool           `dynamodbav:"disabled"`
 	CreatedAt             timestamp      `dynamodbav:"created_at,omitempty"`
 }
@@ -73,15 +72,17 @@ func toClientItem(c tokens.Client) clientItem {
 		ClaimSizeLimits:       c.ClaimSizeLimits,
 		Resources:             c.Resources,
 		IDTokenAlg:            c.IDTokenAlg,
+		AccessTokenClaims:     c.AccessTokenClaims,
 		RedirectURIs:          c.RedirectURIs,
 		FirstParty:            c.FirstParty,
-		AccessTokenClaims:     c.AccessTokenClaims,
 		Disabled:              c.Disabled,
 		CreatedAt:             timestamp{c.CreatedAt},
 	}
 }
 
-func (it clientItem) client() tokens.Client {
+func (it clientItem) liveAt(time.Time) bool { return true }
+
+func (it clientItem) value() tokens.Client {
 	return tokens.Client{
 		ID: it.ID, Name: it.Name, SecretHash: it.SecretHash, AuthMethod: it.AuthMethod,
 		Grants: it.Grants, Scopes: it.Scopes,
@@ -97,20 +98,11 @@ func (it clientItem) client() tokens.Client {
 		Resources:             it.Resources,
 		IDTokenAlg:            it.IDTokenAlg,
 		AccessTokenClaims:     it.AccessTokenClaims,
-		Disabled:              it.Disabled,
 		RedirectURIs:          it.RedirectURIs,
 		FirstParty:            it.FirstParty,
+		Disabled:              it.Disabled,
 		CreatedAt:             it.CreatedAt.Time,
 	}
-}
-
-// decodeClient converts a raw item into a tokens.Client.
-func decodeClient(av map[string]types.AttributeValue) (tokens.Client, error) {
-	var it clientItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.Client{}, err
-	}
-	return it.client(), nil
 }
 
 // CreateClient writes a new client; tokens.ErrAlreadyExists if the id is taken.
@@ -120,15 +112,7 @@ func (s *Store) CreateClient(ctx context.Context, c tokens.Client) error {
 
 // GetClient returns the client with id, or tokens.ErrNotFound.
 func (s *Store) GetClient(ctx context.Context, id string) (tokens.Client, error) {
-	av, err := s.getItem(ctx, "get client", clientPK(id))
-	if err != nil {
-		return tokens.Client{}, err
-	}
-	c, err := decodeClient(av)
-	if err != nil {
-		return tokens.Client{}, fmt.Errorf("dynamo: get client: decode: %w", err)
-	}
-	return c, nil
+	return getLive[clientItem](ctx, s, "get client", clientPK(id))
 }
 
 // ListClients returns every client, ordered by id. It queries the GSI1
@@ -155,12 +139,12 @@ func (s *Store) ListClients(ctx context.Context) ([]tokens.Client, error) {
 			return nil, fmt.Errorf("dynamo: list clients: %w", err)
 		}
 		for _, av := range page.Items {
-			if !present(av, now) {
+			c, err := decodeLive[clientItem](av, now)
+			if errors.Is(err, tokens.ErrNotFound) {
 				continue
 			}
-			c, err := decodeClient(av)
 			if err != nil {
-				return nil, fmt.Errorf("dynamo: list clients: decode: %w", err)
+				return nil, fmt.Errorf("dynamo: list clients: %w", err)
 			}
 			clients = append(clients, c)
 		}

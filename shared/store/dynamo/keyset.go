@@ -3,9 +3,9 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -52,7 +52,9 @@ func toKeySetItem(ks tokens.KeySet) keySetItem {
 	return it
 }
 
-func (it keySetItem) keySet() tokens.KeySet {
+func (it keySetItem) liveAt(time.Time) bool { return true }
+
+func (it keySetItem) value() tokens.KeySet {
 	ks := tokens.KeySet{Version: it.Version}
 	for _, r := range it.Keys {
 		ks.Keys = append(ks.Keys, tokens.KeyRecord{
@@ -67,15 +69,7 @@ func (it keySetItem) keySet() tokens.KeySet {
 // GetKeySet returns the key set with a strongly consistent read, or
 // tokens.ErrNotFound when none has been written yet.
 func (s *Store) GetKeySet(ctx context.Context) (tokens.KeySet, error) {
-	av, err := s.getItem(ctx, "get key set", keySetPK)
-	if err != nil {
-		return tokens.KeySet{}, err
-	}
-	var it keySetItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.KeySet{}, fmt.Errorf("dynamo: get key set: decode: %w", err)
-	}
-	return it.keySet(), nil
+	return getLive[keySetItem](ctx, s, "get key set", keySetPK)
 }
 
 // PutKeySet replaces the key set on condition that the stored version is

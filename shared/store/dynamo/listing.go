@@ -95,7 +95,7 @@ func (s *Store) ActiveSessions(ctx context.Context, subject, clientID string) ([
 			return nil, fmt.Errorf("dynamo: %s: %w", op, err)
 		}
 		for _, av := range out.Items {
-			sess, err := decodeSession(av, now)
+			sess, err := decodeLive[sessionItem](av, now)
 			if errors.Is(err, tokens.ErrNotFound) {
 				continue
 			}
@@ -167,13 +167,13 @@ func listFilter(q tokens.ListQuery, now time.Time) expression.ConditionBuilder {
 func decodeEntry(av map[string]types.AttributeValue, now time.Time) (e tokens.ListEntry, ok bool, err error) {
 	switch itemType(av) {
 	case tokens.ListTypeLongLived:
-		t, err := decodeLongLived(av, now)
+		t, err := decodeLive[longLivedItem](av, now)
 		if err != nil {
 			return tokens.ListEntry{}, false, ignoreNotFound(err)
 		}
 		return tokens.ListEntry{LongLived: &t}, true, nil
 	case tokens.ListTypeOAuth:
-		sess, err := decodeSession(av, now)
+		sess, err := decodeLive[sessionItem](av, now)
 		if err != nil {
 			return tokens.ListEntry{}, false, ignoreNotFound(err)
 		}

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -57,30 +55,18 @@ func toLongLivedItem(t tokens.LongLivedToken) longLivedItem {
 	}
 }
 
-func (it longLivedItem) longLived() tokens.LongLivedToken {
+// liveAt: a token that never expires has no expires_at.
+func (it longLivedItem) liveAt(now time.Time) bool {
+	return it.ExpiresAt.IsZero() || it.ExpiresAt.After(now)
+}
+
+func (it longLivedItem) value() tokens.LongLivedToken {
 	return tokens.LongLivedToken{
 		ID: it.ID, Hash: nilIfEmpty(it.Hash), Name: it.Name, Subject: it.Subject,
 		Scopes: it.Scopes, CreatedBy: it.CreatedBy, Status: it.Status,
 		CreatedAt: it.CreatedAt.Time, ExpiresAt: it.ExpiresAt.Time,
 		LastUsedAt: it.LastUsedAt.Time, RevokedAt: it.RevokedAt.Time,
 	}
-}
-
-// decodeLongLived converts a raw item into a tokens.LongLivedToken and
-// reports tokens.ErrNotFound for a missing item or one expired at now.
-func decodeLongLived(av map[string]types.AttributeValue, now time.Time) (tokens.LongLivedToken, error) {
-	if !present(av, now) {
-		return tokens.LongLivedToken{}, tokens.ErrNotFound
-	}
-	var it longLivedItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.LongLivedToken{}, fmt.Errorf("decode: %w", err)
-	}
-	t := it.longLived()
-	if !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(now) {
-		return tokens.LongLivedToken{}, tokens.ErrNotFound
-	}
-	return t, nil
 }
 
 // unexpiredAt is the condition "the item has no expires_at or it is after
@@ -113,15 +99,7 @@ func (s *Store) CreateLongLived(ctx context.Context, t tokens.LongLivedToken) er
 // GetLongLived reads LT#<id> with a strongly consistent GetItem, or returns
 // tokens.ErrNotFound when it is unknown or has expired at the store's clock.
 func (s *Store) GetLongLived(ctx context.Context, id string) (tokens.LongLivedToken, error) {
-	av, err := s.getItem(ctx, "get long-lived token", longLivedPK(id))
-	if err != nil {
-		return tokens.LongLivedToken{}, err
-	}
-	t, err := decodeLongLived(av, s.now())
-	if err != nil {
-		return tokens.LongLivedToken{}, fmt.Errorf("dynamo: get long-lived token: %w", err)
-	}
-	return t, nil
+	return getLive[longLivedItem](ctx, s, "get long-lived token", longLivedPK(id))
 }
 
 // TouchLongLived sets last_used_at to at with one conditional UpdateItem:
@@ -161,7 +139,7 @@ func (s *Store) RevokeLongLived(ctx context.Context, id string, at time.Time) er
 	if !errors.As(err, &cf) {
 		return err
 	}
-	if _, decErr := decodeLongLived(av, now); decErr != nil {
+	if _, decErr := decodeLive[longLivedItem](av, now); decErr != nil {
 		return fmt.Errorf("dynamo: %s: %w", op, decErr)
 	}
 	return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrConflict)

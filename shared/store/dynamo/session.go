@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -62,7 +60,7 @@ func toSessionItem(s tokens.Session) sessionItem {
 		PK: sessionPK(s.ID), SK: skMeta,
 		GSI1PK: subjectPrefix + s.Subject, GSI1SK: createdSortKey(s.CreatedAt, s.ID),
 		TTL: epochSeconds{s.AbsoluteExpiresAt}, Type: tokens.ListTypeOAuth,
-		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience,
+		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience, Claims: s.Claims,
 		CreatedAt: timestamp{s.CreatedAt}, AuthTime: timestamp{s.AuthTime},
 		AbsoluteExpiresAt: timestamp{s.AbsoluteExpiresAt},
 		IdleExpiresAt:     timestamp{s.IdleExpiresAt},
@@ -76,9 +74,12 @@ func toSessionItem(s tokens.Session) sessionItem {
 	}
 }
 
-func (it sessionItem) session() tokens.Session {
+// liveAt: a session is absent from its absolute expiry on.
+func (it sessionItem) liveAt(now time.Time) bool { return it.AbsoluteExpiresAt.After(now) }
+
+func (it sessionItem) value() tokens.Session {
 	return tokens.Session{
-		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience,
+		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience, Claims: it.Claims,
 		CreatedAt: it.CreatedAt.Time, AuthTime: it.AuthTime.Time,
 		AbsoluteExpiresAt: it.AbsoluteExpiresAt.Time, IdleExpiresAt: it.IdleExpiresAt.Time,
 		LastUsedAt: it.LastUsedAt.Time,
@@ -88,30 +89,6 @@ func (it sessionItem) session() tokens.Session {
 		RevokedReason: it.RevokedReason, RevokedAt: it.RevokedAt.Time,
 		IP: it.IP, UserAgent: it.UserAgent,
 	}
-}
-
-func nilIfEmpty(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
-}
-
-// decodeSession converts a raw item into a tokens.Session and reports
-// tokens.ErrNotFound for a missing item or one expired at now.
-func decodeSession(av map[string]types.AttributeValue, now time.Time) (tokens.Session, error) {
-	if !present(av, now) {
-		return tokens.Session{}, tokens.ErrNotFound
-	}
-	var it sessionItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.Session{}, fmt.Errorf("decode: %w", err)
-	}
-	s := it.session()
-	if !s.AbsoluteExpiresAt.After(now) {
-		return tokens.Session{}, tokens.ErrNotFound
-	}
-	return s, nil
 }
 
 // CreateSession writes a new session; tokens.ErrAlreadyExists if the id is
@@ -127,15 +104,7 @@ func (s *Store) CreateSession(ctx context.Context, sess tokens.Session) error {
 // tokens.ErrNotFound when it is unknown or its absolute expiry is not after
 // the store's clock.
 func (s *Store) GetSession(ctx context.Context, id string) (tokens.Session, error) {
-	av, err := s.getItem(ctx, "get session", sessionPK(id))
-	if err != nil {
-		return tokens.Session{}, err
-	}
-	sess, err := decodeSession(av, s.now())
-	if err != nil {
-		return tokens.Session{}, fmt.Errorf("dynamo: get session: %w", err)
-	}
-	return sess, nil
+	return getLive[sessionItem](ctx, s, "get session", sessionPK(id))
 }
 
 // liveSession is the condition "the session exists, is active and has not
@@ -162,7 +131,7 @@ func (s *Store) UpdateSession(ctx context.Context, sess tokens.Session, expectGe
 	if err != nil && !errors.As(err, &cf) {
 		return tokens.Session{}, err
 	}
-	stored, decErr := decodeSession(av, now)
+	stored, decErr := decodeLive[sessionItem](av, now)
 	switch {
 	case decErr != nil:
 		return tokens.Session{}, fmt.Errorf("dynamo: update session: %w", decErr)
@@ -218,7 +187,7 @@ func (s *Store) RevokeSession(ctx context.Context, id, reason string, at time.Ti
 	if !errors.As(err, &cf) {
 		return err
 	}
-	if _, decErr := decodeSession(av, now); decErr != nil {
+	if _, decErr := decodeLive[sessionItem](av, now); decErr != nil {
 		return fmt.Errorf("dynamo: revoke session: %w", decErr)
 	}
 	return fmt.Errorf("dynamo: revoke session: %w", tokens.ErrConflict)

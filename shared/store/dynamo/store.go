@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -68,25 +67,6 @@ func keyOf(pk, sk string) map[string]types.AttributeValue {
 		attrPK: &types.AttributeValueMemberS{Value: pk},
 		attrSK: &types.AttributeValueMemberS{Value: sk},
 	}
-}
-
-// expired reports whether item has a ttl that is not after now. An item
-// without a ttl never expires.
-func expired(item map[string]types.AttributeValue, now time.Time) bool {
-	n, ok := item[attrTTL].(*types.AttributeValueMemberN)
-	if !ok {
-		return false
-	}
-	f, err := strconv.ParseFloat(n.Value, 64)
-	if err != nil {
-		return false
-	}
-	return f <= float64(now.UnixNano())/1e9
-}
-
-// present reports whether item exists and has not expired at now.
-func present(item map[string]types.AttributeValue, now time.Time) bool {
-	return len(item) > 0 && !expired(item, now)
 }
 
 // getItem reads the META item of partition pk with a strongly consistent

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -41,17 +39,14 @@ func toUserItem(u tokens.User) userItem {
 	}
 }
 
-// decodeUser converts a raw item into a tokens.User.
-func decodeUser(av map[string]types.AttributeValue) (tokens.User, error) {
-	var it userItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.User{}, err
-	}
+func (it userItem) liveAt(time.Time) bool { return true }
+
+func (it userItem) value() tokens.User {
 	return tokens.User{
 		Username: it.Username, Subject: it.Subject, PasswordHash: it.PasswordHash,
 		Claims: it.Claims, FailedLogins: it.FailedLogins, LastFailedAt: it.LastFailedAt.Time,
 		Disabled: it.Disabled, CreatedAt: it.CreatedAt.Time,
-	}, nil
+	}
 }
 
 // CreateUser writes a new user; tokens.ErrAlreadyExists if the username is taken.
@@ -61,15 +56,7 @@ func (s *Store) CreateUser(ctx context.Context, u tokens.User) error {
 
 // GetUser returns the user, or tokens.ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, username string) (tokens.User, error) {
-	av, err := s.getItem(ctx, "get user", userPK(username))
-	if err != nil {
-		return tokens.User{}, err
-	}
-	u, err := decodeUser(av)
-	if err != nil {
-		return tokens.User{}, fmt.Errorf("dynamo: get user: decode: %w", err)
-	}
-	return u, nil
+	return getLive[userItem](ctx, s, "get user", userPK(username))
 }
 
 // RecordLoginFailure adds one to the user's failure count and sets
@@ -83,9 +70,9 @@ func (s *Store) RecordLoginFailure(ctx context.Context, username string, at time
 	if err != nil {
 		return tokens.User{}, err
 	}
-	u, err := decodeUser(av)
+	u, err := decodeLive[userItem](av, s.now())
 	if err != nil {
-		return tokens.User{}, fmt.Errorf("dynamo: record login failure: decode: %w", err)
+		return tokens.User{}, fmt.Errorf("dynamo: record login failure: %w", err)
 	}
 	return u, nil
 }
