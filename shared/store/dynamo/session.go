@@ -60,7 +60,7 @@ func toSessionItem(s tokens.Session) sessionItem {
 		PK: sessionPK(s.ID), SK: skMeta,
 		GSI1PK: subjectPrefix + s.Subject, GSI1SK: createdSortKey(s.CreatedAt, s.ID),
 		TTL: epochSeconds{s.AbsoluteExpiresAt}, Type: tokens.ListTypeOAuth,
-		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience, Claims: s.Claims,
+		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience,
 		CreatedAt: timestamp{s.CreatedAt}, AuthTime: timestamp{s.AuthTime},
 		AbsoluteExpiresAt: timestamp{s.AbsoluteExpiresAt},
 		IdleExpiresAt:     timestamp{s.IdleExpiresAt},
@@ -79,7 +79,7 @@ func (it sessionItem) liveAt(now time.Time) bool { return it.AbsoluteExpiresAt.A
 
 func (it sessionItem) value() tokens.Session {
 	return tokens.Session{
-		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience, Claims: it.Claims,
+		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience,
 		CreatedAt: it.CreatedAt.Time, AuthTime: it.AuthTime.Time,
 		AbsoluteExpiresAt: it.AbsoluteExpiresAt.Time, IdleExpiresAt: it.IdleExpiresAt.Time,
 		LastUsedAt: it.LastUsedAt.Time,
