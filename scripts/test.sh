@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The full check, as CI runs it (make test), in timed phases: go vet; go
 # test against a private DynamoDB Local on a free port (every fuzz target's
-# seed corpus runs here as a plain test); the schemathesis contract run;
-# the SAM template check (validate --lint, build). It stops at the first
-# failing phase and always ends with one summary line: tests run, skipped
-# and failed, and the time of each phase.
+# seed corpus runs here as a plain test); the README walk-through against a
+# fresh `make dev` stack; the schemathesis contract run; the SAM template
+# check (validate --lint, build). It stops at the first failing phase and
+# always ends with one summary line: tests run, skipped and failed, and the
+# time of each phase.
 #
 #   scripts/test.sh
 #   GOTESTFLAGS="-race -run TestRefresh" scripts/test.sh   # extra go test flags
@@ -89,6 +90,7 @@ phase "go test" go_tests
 if [[ -n "${TEST_FUZZTIME:-}" ]]; then
 	phase "fuzz" fuzz
 fi
+phase "walk-through" scripts/walkthrough.sh
 phase "schemathesis" scripts/schemathesis.sh
 phase "sam" make --no-print-directory sam-check
 verdict="PASS"
