@@ -152,7 +152,7 @@ func compact(header, claims map[string]any, sign func([]byte) []byte) string {
 }
 
 // signer signs with key in ES256's R || S form (RFC 7518 §3.4), with
-// crypto/ecdsa alone.
+// crypto/ecdsa alone, in the low-S form Sign writes (lows.go).
 func signer(key *ecdsa.PrivateKey) func([]byte) []byte {
 	return func(input []byte) []byte {
 		d := sha256.Sum256(input)
@@ -160,7 +160,7 @@ func signer(key *ecdsa.PrivateKey) func([]byte) []byte {
 		if err != nil {
 			panic(err)
 		}
-		return append(r.FillBytes(make([]byte, 32)), s.FillBytes(make([]byte, 32))...)
+		return lowS(append(r.FillBytes(make([]byte, 32)), s.FillBytes(make([]byte, 32))...))
 	}
 }
 

@@ -67,6 +67,7 @@ func (sk *signingKey) sign(s jwsSigner, payload []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("signing: sign: %w", err)
 	}
+	sig = lowS(sig) // the one spelling Verify accepts (lows.go)
 	buf = append(buf, '.')
 	buf = enc.AppendEncode(buf, sig)
 	return string(buf), nil

@@ -53,6 +53,9 @@ func (k *Keys) Verify(ctx context.Context, token string) (tokens.AccessClaims, e
 	if len(token) > maxTokenLen || strings.Count(token, ".") != 2 || !canonicalParts(token) {
 		return tokens.AccessClaims{}, fmt.Errorf("%w: not a compact JWS in canonical base64url", ErrInvalidToken)
 	}
+	if !lowSignature(token) {
+		return tokens.AccessClaims{}, fmt.Errorf("%w: not a low-S ES256 signature", ErrInvalidToken)
+	}
 	payload, err := verifySignature(token, st)
 	if errors.Is(err, errUnknownKID) && k.now().Sub(st.loadedAt) >= unknownKIDRefetch {
 		// A key created since the set was cached: a first key set, or a
@@ -151,6 +154,14 @@ func issuedAtValid(skew time.Duration) jwt.Validator {
 		}
 		return nil
 	})
+}
+
+// lowSignature reports whether a token in canonical parts carries an
+// ES256 signature in its low-S form (lows.go): the other form of a genuine
+// signature is a second spelling of the same token.
+func lowSignature(token string) bool {
+	sig, err := base64.RawURLEncoding.DecodeString(token[strings.LastIndexByte(token, '.')+1:])
+	return err == nil && isLowS(sig)
 }
 
 // canonicalParts reports whether every part of a compact JWS is unpadded

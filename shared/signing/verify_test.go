@@ -37,7 +37,8 @@ func forge(t *testing.T, header, claims map[string]any, sign func(input []byte) 
 	return input + "." + enc.EncodeToString(sign([]byte(input)))
 }
 
-// es256 signs with key the way jwx does (RFC 7518 §3.4).
+// es256 signs with key the way jwx does (RFC 7518 §3.4), in the low-S
+// form Sign writes (lows.go).
 func es256(t *testing.T, key *ecdsa.PrivateKey) func([]byte) []byte {
 	return func(input []byte) []byte {
 		s, err := jws.NewSigner(alg)
@@ -48,7 +49,7 @@ func es256(t *testing.T, key *ecdsa.PrivateKey) func([]byte) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return sig
+		return lowS(sig)
 	}
 }
 
