@@ -17,11 +17,20 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
+// Store is what a process persists through: every role of the core and
+// the signing key set. The DynamoDB store is production's; tests may pass
+// the in-memory store (shared/store/memstore), which the conformance
+// suite pins to DynamoDB's semantics.
+type Store interface {
+	tokens.Store
+	tokens.KeyStore
+}
+
 // App is a wired Latchkey process.
 type App struct {
 	Config  config.Config
 	Log     *slog.Logger
-	Store   *dynamo.Store
+	Store   Store
 	Keys    *signing.Keys
 	Service *tokens.Service
 	API     *httpapi.API
@@ -37,6 +46,8 @@ type Options struct {
 	Passwords tokens.PasswordHasher
 	// DynamoDB is the client to use instead of building one from Config.
 	DynamoDB dynamo.API
+	// Store, when set, is used instead of a DynamoDB store (tests).
+	Store Store
 }
 
 // New builds the process described by cfg.
@@ -51,15 +62,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		o.Passwords = password.OWASP
 	}
 	log := slog.New(slog.NewJSONHandler(o.LogOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	api := o.DynamoDB
-	if api == nil {
-		client, err := dynamo.NewClient(ctx, cfg.Region, cfg.DynamoDBEndpoint)
-		if err != nil {
-			return nil, fmt.Errorf("dynamodb client: %w", err)
-		}
-		api = client
+	store, err := newStore(ctx, cfg, o)
+	if err != nil {
+		return nil, err
 	}
-	store := dynamo.New(api, cfg.TableName, o.Now)
 	kek, err := loadKEK(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -82,6 +88,22 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL, Now: o.Now, Log: log,
 	})
 	return &App{Config: cfg, Log: log, Store: store, Keys: keys, Service: svc, API: httpapi.New(svc, log)}, nil
+}
+
+// newStore returns o.Store, or the DynamoDB store cfg names.
+func newStore(ctx context.Context, cfg config.Config, o Options) (Store, error) {
+	if o.Store != nil {
+		return o.Store, nil
+	}
+	api := o.DynamoDB
+	if api == nil {
+		client, err := dynamo.NewClient(ctx, cfg.Region, cfg.DynamoDBEndpoint)
+		if err != nil {
+			return nil, fmt.Errorf("dynamodb client: %w", err)
+		}
+		api = client
+	}
+	return dynamo.New(api, cfg.TableName, o.Now), nil
 }
 
 // Handler returns the HTTP handler for the named functions' routes, or

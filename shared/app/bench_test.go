@@ -71,7 +71,7 @@ func benchProcessCPU() time.Duration {
 
 func newBenchProc(b *testing.B) benchProc {
 	b.Helper()
-	h := apptest.New(b)
+	h := apptest.NewDynamo(b)
 	if _, err := h.App.Service.JWKS(context.Background()); err != nil {
 		b.Fatal(err)
 	}

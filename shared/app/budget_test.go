@@ -17,7 +17,7 @@ import (
 // The request budget of DESIGN.md §6, counted at the SDK: deterministic,
 // so asserted exactly.
 func TestRequestBudget(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{RefreshReuseGrace: 0})
+	f := newDynamoFixture(t, tokens.ClientSpec{RefreshReuseGrace: 0})
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	if _, err := f.App.Service.JWKS(context.Background()); err != nil { // load the key set once, as a warm container has
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestRequestBudget(t *testing.T) {
 // authenticates the bearer JWT (its jti and session state); a reference
 // token costs its own write. Counted with the client and key set warm.
 func TestBearerRequestBudget(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{})
+	f := newDynamoFixture(t, tokens.ClientSpec{})
 	admin := clientToken(f.Harness, tokens.ScopeAdmin)
 	ref := f.referenceClient()
 	sub, subject := f.login("read offline_access"), f.subject()
@@ -94,7 +94,7 @@ func TestBearerRequestBudget(t *testing.T) {
 // Invariant 5: after a full flow, a dump of the table and of the logs holds
 // no token, client secret or password.
 func TestNothingSecretAtRest(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{RefreshReuseGrace: 0})
+	f := newDynamoFixture(t, tokens.ClientSpec{RefreshReuseGrace: 0})
 	secrets := []string{f.secret, testPassword}
 	login := f.login("read write offline_access")
 	secrets = append(secrets, login.Str("access_token"), login.Str("refresh_token"))

@@ -226,7 +226,7 @@ func TestIntrospectionAfterSessionDeleted(t *testing.T) {
 // The introspection budget of DESIGN.md §6: one read, with a warm client
 // cache and key set.
 func TestIntrospectionRequestBudget(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{})
+	f := newDynamoFixture(t, tokens.ClientSpec{})
 	ref := f.referenceClient()
 	login, refLogin := f.login("read offline_access"), f.passwordLogin(ref, testUser)
 	cc := f.ccToken(f.own())

@@ -110,7 +110,7 @@ func TestLongLivedTokenLifecycle(t *testing.T) {
 }
 
 func TestMintAnswer(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{})
+	f := newDynamoFixture(t, tokens.ClientSpec{})
 	m := mint(f.Harness, clientToken(f.Harness, "tokens:mint"), mintBody("backup", f.subject(), "read", "write"))
 	if m.Status != 201 {
 		t.Fatalf("mint = %d %s; want 201", m.Status, m.Body)
@@ -278,7 +278,7 @@ func TestMintBadInput(t *testing.T) {
 
 // A typo is rejected by the checksum before any read (DESIGN.md §4).
 func TestChecksumTypoCostsNoRead(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{})
+	f := newDynamoFixture(t, tokens.ClientSpec{})
 	token := mint(f.Harness, clientToken(f.Harness, "tokens:mint"), mintBody("n", f.subject(), "read")).Str("token")
 	introspect := introspector(f.Harness)
 	wantActive(t, introspect(token), true) // warms the client cache; records the first use
@@ -305,7 +305,7 @@ func TestChecksumTypoCostsNoRead(t *testing.T) {
 // last_used_at is written at most once a minute, however often the token
 // is used (DESIGN.md §4).
 func TestLastUsedIsThrottled(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{})
+	f := newDynamoFixture(t, tokens.ClientSpec{})
 	admin := clientToken(f.Harness, "latchkey:admin")
 	m := mint(f.Harness, admin, mintBody("n", f.subject(), "read"))
 	token, id := m.Str("token"), m.Str("id")

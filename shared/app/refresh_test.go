@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/shared/app/apptest"
+	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -24,10 +25,23 @@ const (
 	testPassword = "correct horse battery"
 )
 
+// newFixture is a fixture on the memory store: for behaviour.
 func newFixture(t *testing.T, spec tokens.ClientSpec) fixture {
 	t.Helper()
+	return fixtureOn(t, apptest.New, spec)
+}
+
+// newDynamoFixture is a fixture on DynamoDB Local: for what is about
+// DynamoDB (request budgets, what is at rest in the table).
+func newDynamoFixture(t *testing.T, spec tokens.ClientSpec) fixture {
+	t.Helper()
+	return fixtureOn(t, apptest.NewDynamo, spec)
+}
+
+func fixtureOn(t *testing.T, start func(testing.TB, ...func(*config.Config)) *apptest.Harness, spec tokens.ClientSpec) fixture {
+	t.Helper()
 	t.Parallel()
-	h := apptest.New(t)
+	h := start(t)
 	if spec.Grants == nil {
 		spec.Grants = []string{"password", "refresh_token", "client_credentials"}
 	}

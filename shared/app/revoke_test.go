@@ -349,7 +349,7 @@ func TestDeleteSubjectSessions(t *testing.T) {
 // The revocation budget of DESIGN.md §6 (≤ 2 writes), counted at the SDK
 // with a warm client cache and key set.
 func TestRevocationRequestBudget(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{})
+	f := newDynamoFixture(t, tokens.ClientSpec{})
 	ref := f.referenceClient()
 	jwt, refLogin, other := f.login("read offline_access"), f.passwordLogin(ref, testUser), f.login("read offline_access")
 	wantActiveToken(t, f.introspectAs(f.own(), jwt.Str("access_token")), "the JWT") // warms the key set and f's client

@@ -533,7 +533,7 @@ func TestSecretsHaveAtLeast256BitsOfEntropy(t *testing.T) {
 // RFC 6819 §4.3.2 and §5.1.4.1.3 for reference tokens (TestNothingSecretAtRest
 // covers JWT clients): the table holds their hashes, never the tokens.
 func TestNothingSecretAtRestWithReferenceTokens(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{RefreshReuseGrace: 0})
+	f := newDynamoFixture(t, tokens.ClientSpec{RefreshReuseGrace: 0})
 	ref := f.referenceClient()
 	login := f.passwordLogin(ref, testUser)
 	next := f.Token(ref.id, ref.secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {login.Str("refresh_token")}})

@@ -16,7 +16,7 @@ import (
 // max_sessions_per_subject (DESIGN.md §2): one more session revokes the
 // oldest, in the same request as the login.
 func TestSessionCapEvictsTheOldest(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{MaxSessionsPerSubject: 3, RefreshReuseGrace: 0})
+	f := newDynamoFixture(t, tokens.ClientSpec{MaxSessionsPerSubject: 3, RefreshReuseGrace: 0})
 	var logins []apptest.Response
 	var ops []map[string]int
 	for range 4 {
@@ -71,7 +71,7 @@ func TestSessionCapEvictsTheOldest(t *testing.T) {
 // eviction: a dump of the table and of the logs holds no token, client
 // secret or password.
 func TestNothingSecretAtRestAfterMintAndSessions(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{AllowSelfMint: true, MaxSessionsPerSubject: 2, RefreshReuseGrace: 0})
+	f := newDynamoFixture(t, tokens.ClientSpec{AllowSelfMint: true, MaxSessionsPerSubject: 2, RefreshReuseGrace: 0})
 	adminClient, adminSecret := f.Client(tokens.ClientSpec{Grants: []string{"client_credentials"}, Scopes: []string{"latchkey:admin"}})
 	rs, rsSecret := f.Client(tokens.ClientSpec{Grants: []string{"client_credentials"}, Introspect: true})
 	admin := f.Token(adminClient.ID, adminSecret, url.Values{"grant_type": {"client_credentials"}}).Str("access_token")

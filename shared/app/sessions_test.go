@@ -79,7 +79,7 @@ func sidOf(refreshToken string) string {
 }
 
 func TestSessionsPagination(t *testing.T) {
-	f := newFixture(t, tokens.ClientSpec{MaxSessionsPerSubject: 1000})
+	f := newDynamoFixture(t, tokens.ClientSpec{MaxSessionsPerSubject: 1000})
 	bob := f.User("bob", testPassword)
 	for range 3 {
 		f.loginAs(f.client, f.secret, "bob", "")

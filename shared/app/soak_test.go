@@ -98,7 +98,7 @@ type soak struct {
 }
 
 func newSoak(t *testing.T) *soak {
-	h := apptest.New(t)
+	h := apptest.NewDynamo(t)
 	firstParty := func(grace time.Duration) faultCred {
 		c, secret := h.Client(tokens.ClientSpec{
 			Grants: []string{"password", "refresh_token"}, Scopes: []string{"read"},

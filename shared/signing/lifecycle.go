@@ -12,10 +12,13 @@ type policy struct {
 	rotation time.Duration // a current key older than this is rotated
 	lifetime time.Duration // the longest lifetime of a token
 	cacheTTL time.Duration // how long a container may sign with a stale set
+	// algs are the key families kept: a current and a next key of each,
+	// rotated together (ES256 for everything, RS256 for ID tokens).
+	algs []string
 }
 
-// generator makes a fresh key record in the given state.
-type generator func(state string, now time.Time) (tokens.KeyRecord, error)
+// generator makes a fresh key record of alg in the given state.
+type generator func(alg, state string, now time.Time) (tokens.KeyRecord, error)
 
 // retention is how long a retired key stays published. A token signed just
 // before retirement lives for the longest token lifetime; a container with
@@ -34,23 +37,32 @@ func (p policy) published(rec tokens.KeyRecord, now time.Time) bool {
 	return now.Before(rec.RetiredAt.Add(p.retention()))
 }
 
-// current returns the index of the signing key: the current key activated
+// current returns the index of the ES256 signing key: the current key
+// activated last, or -1 when there is none.
+func current(ks tokens.KeySet) int { return currentOf(ks, alg.String()) }
+
+// currentOf returns the index of the current key of family a activated
 // last, or -1 when there is none.
-func current(ks tokens.KeySet) int {
+func currentOf(ks tokens.KeySet, a string) int {
 	at := -1
 	for i, rec := range ks.Keys {
-		if rec.State == tokens.KeyCurrent && (at < 0 || rec.ActivatedAt.After(ks.Keys[at].ActivatedAt)) {
+		if rec.Alg == a && rec.State == tokens.KeyCurrent && (at < 0 || rec.ActivatedAt.After(ks.Keys[at].ActivatedAt)) {
 			at = i
 		}
 	}
 	return at
 }
 
-// rotationDue reports whether the current key has been current for a whole
-// rotation period, or there is no current key at all.
+// rotationDue reports whether a family's current key has been current for
+// a whole rotation period, or a family has no current key at all (a key
+// set written before the family existed gets it this way).
 func (p policy) rotationDue(ks tokens.KeySet, now time.Time) bool {
-	i := current(ks)
-	return i < 0 || !now.Before(ks.Keys[i].ActivatedAt.Add(p.rotation))
+	for _, a := range p.algs {
+		if i := currentOf(ks, a); i < 0 || !now.Before(ks.Keys[i].ActivatedAt.Add(p.rotation)) {
+			return true
+		}
+	}
+	return false
 }
 
 // pruneDue reports whether a retired key has outlived its retention.
@@ -94,36 +106,48 @@ func (p policy) prune(ks tokens.KeySet, now time.Time) tokens.KeySet {
 	return out
 }
 
-// rotate returns ks at the next version with the oldest next key promoted
-// to current, every current key retired, a fresh next key, and expired
-// retired keys dropped. If there is no next key to promote (a hand-edited
-// or empty set), a fresh key becomes current.
+// rotate returns ks at the next version with, in every family, the oldest
+// next key promoted to current, every current key retired and a fresh
+// next key; expired retired keys are dropped. If a family has no next key
+// to promote (a hand-edited or empty set, or a new family), a fresh key
+// becomes current.
 func (p policy) rotate(ks tokens.KeySet, now time.Time, gen generator) (tokens.KeySet, error) {
 	out := p.prune(ks, now)
+	for _, a := range p.algs {
+		var err error
+		if out.Keys, err = rotateFamily(out.Keys, a, now, gen); err != nil {
+			return tokens.KeySet{}, err
+		}
+	}
+	return out, nil
+}
+
+// rotateFamily rotates the keys of family a in keys.
+func rotateFamily(keys []tokens.KeyRecord, a string, now time.Time, gen generator) ([]tokens.KeyRecord, error) {
 	promote := -1
-	for i := range out.Keys {
-		rec := &out.Keys[i]
+	for i := range keys {
+		rec := &keys[i]
 		switch {
+		case rec.Alg != a:
 		case rec.State == tokens.KeyCurrent:
 			rec.State, rec.RetiredAt = tokens.KeyRetired, now
-		case rec.State == tokens.KeyNext && (promote < 0 || rec.CreatedAt.Before(out.Keys[promote].CreatedAt)):
+		case rec.State == tokens.KeyNext && (promote < 0 || rec.CreatedAt.Before(keys[promote].CreatedAt)):
 			promote = i
 		}
 	}
 	if promote >= 0 {
-		out.Keys[promote].State, out.Keys[promote].ActivatedAt = tokens.KeyCurrent, now
+		keys[promote].State, keys[promote].ActivatedAt = tokens.KeyCurrent, now
 	} else {
-		cur, err := gen(tokens.KeyCurrent, now)
+		cur, err := gen(a, tokens.KeyCurrent, now)
 		if err != nil {
-			return tokens.KeySet{}, err
+			return nil, err
 		}
 		cur.ActivatedAt = now
-		out.Keys = append(out.Keys, cur)
+		keys = append(keys, cur)
 	}
-	next, err := gen(tokens.KeyNext, now)
+	next, err := gen(a, tokens.KeyNext, now)
 	if err != nil {
-		return tokens.KeySet{}, err
+		return nil, err
 	}
-	out.Keys = append(out.Keys, next)
-	return out, nil
+	return append(keys, next), nil
 }

@@ -42,14 +42,29 @@ type signingKey struct {
 	prefix string // BASE64URL(protected header) + "."
 }
 
-// generate makes a fresh P-256 key and its record in the given state. The
-// kid is the key's RFC 7638 thumbprint, so it names the key material itself.
-func (s *sealer) generate(state string, now time.Time) (tokens.KeyRecord, error) {
-	raw, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// generate makes a fresh key of family a (a P-256 key for ES256, an
+// RSA-2048 key for RS256) and its record in the given state.
+func (k *Keys) generate(a, state string, now time.Time) (tokens.KeyRecord, error) {
+	var raw any
+	var err error
+	switch a {
+	case alg.String():
+		raw, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case jwa.RS256.String():
+		raw, err = k.genRSA()
+	default:
+		err = fmt.Errorf("signing: unsupported key family %q", a)
+	}
 	if err != nil {
 		return tokens.KeyRecord{}, err
 	}
-	priv, kid, err := privateJWK(raw)
+	return k.sealer.record(raw, jwa.SignatureAlgorithm(a), state, now)
+}
+
+// record seals raw and returns its record in the given state. The kid is
+// the key's RFC 7638 thumbprint, so it names the key material itself.
+func (s *sealer) record(raw any, a jwa.SignatureAlgorithm, state string, now time.Time) (tokens.KeyRecord, error) {
+	priv, kid, err := privateJWKAlg(raw, a)
 	if err != nil {
 		return tokens.KeyRecord{}, err
 	}
@@ -71,14 +86,17 @@ func (s *sealer) generate(state string, now time.Time) (tokens.KeyRecord, error)
 		return tokens.KeyRecord{}, err
 	}
 	return tokens.KeyRecord{
-		KID: kid, Alg: alg.String(), State: state,
+		KID: kid, Alg: a.String(), State: state,
 		PublicJWK: pubJSON, SealedPrivateJWK: sealed, CreatedAt: now,
 	}, nil
 }
 
 // privateJWK wraps raw as a JWK with kid, alg ES256 and use sig
 // (RFC 7517 §4.2–4.5).
-func privateJWK(raw *ecdsa.PrivateKey) (jwk.Key, string, error) {
+func privateJWK(raw *ecdsa.PrivateKey) (jwk.Key, string, error) { return privateJWKAlg(raw, alg) }
+
+// privateJWKAlg wraps raw as a JWK with kid, alg a and use sig.
+func privateJWKAlg(raw any, a jwa.SignatureAlgorithm) (jwk.Key, string, error) {
 	key, err := jwk.FromRaw(raw)
 	if err != nil {
 		return nil, "", err
@@ -89,7 +107,7 @@ func privateJWK(raw *ecdsa.PrivateKey) (jwk.Key, string, error) {
 	}
 	kid := base64.RawURLEncoding.EncodeToString(tp)
 	for k, v := range map[string]any{
-		jwk.KeyIDKey: kid, jwk.AlgorithmKey: alg, jwk.KeyUsageKey: jwk.ForSignature,
+		jwk.KeyIDKey: kid, jwk.AlgorithmKey: a, jwk.KeyUsageKey: jwk.ForSignature,
 	} {
 		if err := key.Set(k, v); err != nil {
 			return nil, "", err

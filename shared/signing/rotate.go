@@ -59,7 +59,7 @@ func (k *Keys) maintain(ctx context.Context) (*keyState, error) {
 	if !k.policy.due(st.set, now) {
 		return st, nil
 	}
-	ks, err := k.policy.maintain(st.set, now, k.sealer.generate)
+	ks, err := k.policy.maintain(st.set, now, k.generate)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (k *Keys) rotateOnce(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("signing: read key set: %w", err)
 	}
-	next, err := k.policy.rotate(ks, k.now(), k.sealer.generate)
+	next, err := k.policy.rotate(ks, k.now(), k.generate)
 	if err != nil {
 		return false, err
 	}

@@ -90,7 +90,11 @@ func (k *Keys) encodeClaims(c tokens.AccessClaims) ([]byte, error) {
 	if !c.AuthTime.IsZero() {
 		w.AuthTime = c.AuthTime.Unix()
 	}
-	return json.Marshal(w)
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, err
+	}
+	return withExtra(b, c.Extra)
 }
 
 // checkClaims fills in the issuer and checks the claims that RFC 9068 §2.2

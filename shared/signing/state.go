@@ -21,6 +21,11 @@ type keyState struct {
 	jwks     []byte                // RFC 7517 §5 JSON of the published keys
 	signer   *signingKey           // the current key; nil when verify-only
 	signErr  error                 // why signer is nil on a signing instance
+	// idVerify holds every published key of every family, by kid, for
+	// ID tokens; idSigners the current key of each family, by alg.
+	idVerify  map[string]*idPublic
+	idSigners map[string]*idKey
+	idErr     error
 }
 
 // fresh returns the cached snapshot, reading the store again when it is
@@ -73,7 +78,7 @@ func (k *Keys) reload(ctx context.Context) (*keyState, error) {
 // another container wins the race, its key set is read and used instead,
 // so there is never more than one current key. The caller holds k.mu.
 func (k *Keys) bootstrap(ctx context.Context) (*keyState, error) {
-	ks, err := k.policy.initial(k.now(), k.sealer.generate)
+	ks, err := k.policy.initial(k.now(), k.generate)
 	if err != nil {
 		return nil, err
 	}
@@ -103,18 +108,17 @@ func (k *Keys) write(ctx context.Context, ks tokens.KeySet, expect int) (*keySta
 // no cryptography for keys already seen. The caller holds k.mu.
 func (k *Keys) install(ks tokens.KeySet) (*keyState, error) {
 	now := k.now()
-	st := &keyState{set: ks, loadedAt: now, verify: map[string]*verifyKey{}}
+	st := &keyState{set: ks, loadedAt: now, verify: map[string]*verifyKey{}, idVerify: map[string]*idPublic{}}
 	keys := make([]jwk.Key, 0, len(ks.Keys))
 	for _, rec := range ks.Keys {
 		if !k.policy.published(rec, now) {
 			continue
 		}
-		vk, err := k.parsed(rec)
+		pub, err := k.publish(st, rec)
 		if err != nil {
 			return nil, err
 		}
-		st.verify[rec.KID] = vk
-		keys = append(keys, vk.jwk)
+		keys = append(keys, pub)
 	}
 	jwks, err := json.Marshal(struct {
 		Keys []jwk.Key `json:"keys"`
@@ -124,7 +128,9 @@ func (k *Keys) install(ks tokens.KeySet) (*keyState, error) {
 	}
 	st.jwks = jwks
 	k.openCurrent(st)
+	k.openIDKeys(st)
 	k.forget(st.verify)
+	k.ids.forget(st.idVerify)
 	k.state.Store(st)
 	return st, nil
 }

@@ -81,6 +81,10 @@ type AccessClaims struct {
 	// SessionID and AuthTime are set when the token belongs to a session.
 	SessionID string
 	AuthTime  time.Time
+	// Extra are user claims the client asked for (Client.AccessTokenClaims),
+	// already cut to its size limits; a JWT carries them, a reference
+	// token does not.
+	Extra map[string]any
 }
 
 // accessGrant is what one access token is issued for.
@@ -90,8 +94,10 @@ type accessGrant struct {
 	// resources are the RFC 8707 resources the token is for; none means
 	// the issuer.
 	resources []string
-	jti       string
-	session   *Session
+	// claims are the user claims the token carries (accessTokenClaims).
+	claims  map[string]any
+	jti     string
+	session *Session
 }
 
 // issuedAccess is an access token and its lifetime. A reference token
@@ -127,7 +133,7 @@ func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now 
 	iss := s.Issuer(ctx)
 	claims := AccessClaims{
 		Issuer: iss, Subject: g.subject, Audience: audience(g.resources, iss),
-		IssuedAt: now, JTI: g.jti, ClientID: c.ID, Scope: g.scopes,
+		IssuedAt: now, JTI: g.jti, ClientID: c.ID, Scope: g.scopes, Extra: g.claims,
 	}
 	if g.session != nil {
 		if abs := g.session.AbsoluteExpiresAt.Truncate(time.Second); abs.Before(exp) {

@@ -3,6 +3,8 @@ package tokens
 import (
 	"fmt"
 	"slices"
+
+	"github.com/latchkey/latchkey/shared/oauth"
 )
 
 // ID token signature algorithms (OpenID Connect Core §3.1.3.7, §15.1):
@@ -61,4 +63,75 @@ func (c Client) claimProblems() []string {
 		}
 	}
 	return p
+}
+
+// scopeClaims are the standard claims each scope value asks for (OpenID
+// Connect Core §5.4).
+var scopeClaims = map[string][]string{
+	"profile": {"name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
+		"profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"},
+	"email":   {"email", "email_verified"},
+	"address": {"address"},
+	"phone":   {"phone_number", "phone_number_verified"},
+}
+
+// StandardScopes are the OpenID Connect scope values Latchkey serves
+// claims for, in the order discovery lists them.
+var StandardScopes = []string{ScopeOpenID, "profile", "email", "address", "phone", oauth.ScopeOfflineAccess}
+
+// StandardClaims are every claim discovery lists (claims_supported).
+func StandardClaims() []string {
+	out := []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "azp"}
+	for _, sc := range StandardScopes {
+		out = append(out, scopeClaims[sc]...)
+	}
+	return append(out, ClaimLimitReached)
+}
+
+// ClaimsForScopes returns the user's standard claims that scopes allow
+// (OpenID Connect Core §5.4), or nil when there are none.
+func ClaimsForScopes(claims map[string]any, scopes []string) map[string]any {
+	var names []string
+	for _, sc := range scopes {
+		names = append(names, scopeClaims[sc]...)
+	}
+	return pick(claims, names)
+}
+
+// pick returns the claims named in names that the user has, never a
+// reserved one, or nil when there are none.
+func pick(claims map[string]any, names []string) map[string]any {
+	var out map[string]any
+	for _, n := range names {
+		v, ok := claims[n]
+		if !ok || slices.Contains(reservedClaims, n) {
+			continue
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[n] = v
+	}
+	return out
+}
+
+// sessionClaims are the user's claims a session keeps for the tokens its
+// refreshes issue: the standard claims its scopes allow and the client's
+// access token claims, uncut. A refresh reads no user (DESIGN.md §6's
+// budget), so these are the values as of sign-in.
+func sessionClaims(c Client, user map[string]any, scopes []string) map[string]any {
+	out := ClaimsForScopes(user, scopes)
+	for n, v := range pick(user, c.AccessTokenClaims) {
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[n] = v
+	}
+	return out
+}
+
+// accessTokenClaims are the user claims the client's access tokens carry,
+// cut to the client's limits.
+func accessTokenClaims(c Client, user map[string]any) map[string]any {
+	return cutClaims(pick(user, c.AccessTokenClaims), c.ClaimSizeLimits)
 }

@@ -32,6 +32,7 @@ var (
 type Store interface {
 	ClientStore
 	UserStore
+	UserClaimsStore
 	SessionStore
 	SessionIndex
 	AccessTokenStore

@@ -28,7 +28,8 @@ type Session struct {
 	ClientID          string
 	Subject           string
 	Scopes            []string
-	Audience          []string // the resources granted (RFC 8707); empty: aud is the issuer
+	Audience          []string       // the resources granted (RFC 8707); empty: aud is the issuer
+	Claims            map[string]any // the user's claims as of sign-in, for refreshes (sessionClaims)
 	CreatedAt         time.Time
 	AuthTime          time.Time
 	AbsoluteExpiresAt time.Time

@@ -11,7 +11,10 @@ type User struct {
 	// Subject is the stable id used as the tokens' sub claim.
 	Subject      string
 	PasswordHash string
-	Claims       map[string]string
+	// Claims are the user's claims (OpenID Connect Core §5.1 and any
+	// others, such as groups): JSON values, served by userinfo and copied
+	// into tokens as the scopes and the client allow.
+	Claims       map[string]any
 	FailedLogins int
 	LastFailedAt time.Time
 	Disabled     bool

@@ -14,6 +14,7 @@ import (
 	"github.com/latchkey/latchkey/shared/password"
 	"github.com/latchkey/latchkey/shared/store/dynamo"
 	"github.com/latchkey/latchkey/shared/store/dynamo/dynamotest"
+	"github.com/latchkey/latchkey/shared/store/memstore"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -26,25 +27,42 @@ var CheapPasswords = password.Argon2id{MemoryKiB: 64, Time: 1, Threads: 1}
 
 // Harness is one Latchkey process on its own table.
 type Harness struct {
-	T      testing.TB
-	App    *app.App
-	Clock  *Clock
-	DB     *dynamotest.Env
+	T     testing.TB
+	App   *app.App
+	Clock *Clock
+	// DB is the process's DynamoDB Local table, counting its requests;
+	// nil for a harness on the memory store.
+	DB *dynamotest.Env
+	// Mem is the process's memory store, counting its calls; nil for a
+	// harness on DynamoDB Local.
+	Mem    *memstore.Store
 	Server *httptest.Server
 	Logs   *SyncBuffer
 }
 
-// New starts a Harness; the server and table go away with t. Config
-// overrides may adjust the defaults before the process is built.
+// New starts a Harness on the in-memory store, which the conformance
+// suite (shared/store/storetest) pins to DynamoDB's semantics: what is
+// about behaviour runs without DynamoDB Local. Config overrides may
+// adjust the defaults before the process is built.
 func New(t testing.TB, overrides ...func(*config.Config)) *Harness {
 	t.Helper()
 	return NewWith(t, Setup{Config: overrides})
+}
+
+// NewDynamo starts a Harness on a fresh DynamoDB Local table, for what is
+// about DynamoDB: request budgets, faults, soaks, end-to-end runs.
+func NewDynamo(t testing.TB, overrides ...func(*config.Config)) *Harness {
+	t.Helper()
+	return NewWith(t, Setup{Config: overrides, DynamoDB: true})
 }
 
 // Setup is what NewWith may change about the process it builds.
 type Setup struct {
 	// Config overrides adjust the defaults before the process is built.
 	Config []func(*config.Config)
+	// DynamoDB runs the process on DynamoDB Local instead of the memory
+	// store; Wrap implies it.
+	DynamoDB bool
 	// Wrap, when set, wraps the DynamoDB client the process uses (a
 	// Faulty, say); the harness's own DB.Client stays unwrapped.
 	Wrap func(dynamo.API) dynamo.API
@@ -53,33 +71,39 @@ type Setup struct {
 // NewWith starts a Harness as New does, with the changes in s.
 func NewWith(t testing.TB, s Setup) *Harness {
 	t.Helper()
-	db := dynamotest.NewTable(t)
+	clock := NewClock(Start)
+	h := &Harness{T: t, Clock: clock, Logs: &SyncBuffer{}}
+	o := app.Options{Now: clock.Now, LogOutput: h.Logs, Passwords: CheapPasswords}
+	table := "memory"
+	if s.DynamoDB || s.Wrap != nil {
+		h.DB = dynamotest.NewTable(t)
+		table, o.DynamoDB = h.DB.Table, dynamo.API(h.DB.Client)
+		if s.Wrap != nil {
+			o.DynamoDB = s.Wrap(o.DynamoDB)
+		}
+	} else {
+		h.Mem = memstore.New(clock.Now)
+		o.Store = h.Mem
+	}
 	cfg := config.Config{
-		TableName: db.Table, Issuer: "https://auth.test", Region: "us-east-1",
+		TableName: table, Issuer: "https://auth.test", Region: "us-east-1",
 		KeyEncryptionKey: bytes.Repeat([]byte{7}, 32), ClientCacheTTL: 30 * time.Second,
 		KeyCacheTTL: 5 * time.Minute, KeyRotationPeriod: 720 * time.Hour,
 		AccessTokenTTL: 15 * time.Minute, RefreshAbsoluteTTL: 720 * time.Hour,
 		RefreshIdleTTL: 168 * time.Hour, RefreshReuseGrace: 30 * time.Second,
 		MaxLongLivedTTL: 8760 * time.Hour,
 	}
-	for _, o := range s.Config {
-		o(&cfg)
+	for _, override := range s.Config {
+		override(&cfg)
 	}
-	var api dynamo.API = db.Client
-	if s.Wrap != nil {
-		api = s.Wrap(api)
-	}
-	clock := NewClock(Start)
-	logs := &SyncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{
-		Now: clock.Now, LogOutput: logs, Passwords: CheapPasswords, DynamoDB: api,
-	})
+	a, err := app.New(context.Background(), cfg, o)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
-	return &Harness{T: t, App: a, Clock: clock, DB: db, Server: srv, Logs: logs}
+	h.App = a
+	h.Server = httptest.NewServer(a.Handler())
+	t.Cleanup(h.Server.Close)
+	return h
 }
 
 // Client registers a client from spec, filling the deployment's defaults

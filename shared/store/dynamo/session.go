@@ -24,33 +24,34 @@ const (
 
 // sessionItem is a tokens.Session as stored.
 type sessionItem struct {
-	PK                string       `dynamodbav:"PK"`
-	SK                string       `dynamodbav:"SK"`
-	GSI1PK            string       `dynamodbav:"GSI1PK"`
-	GSI1SK            string       `dynamodbav:"GSI1SK"`
-	TTL               epochSeconds `dynamodbav:"ttl"`
-	Type              string       `dynamodbav:"type"`
-	ID                string       `dynamodbav:"id"`
-	ClientID          string       `dynamodbav:"client_id"`
-	Subject           string       `dynamodbav:"subject"`
-	Scopes            []string     `dynamodbav:"scopes,omitempty"`
-	Audience          []string     `dynamodbav:"audience,omitempty"`
-	CreatedAt         timestamp    `dynamodbav:"created_at,omitempty"`
-	AuthTime          timestamp    `dynamodbav:"auth_time,omitempty"`
-	AbsoluteExpiresAt timestamp    `dynamodbav:"absolute_expires_at"`
-	IdleExpiresAt     timestamp    `dynamodbav:"idle_expires_at,omitempty"`
-	LastUsedAt        timestamp    `dynamodbav:"last_used_at,omitempty"`
-	Generation        int          `dynamodbav:"generation"`
-	Salt              []byte       `dynamodbav:"salt,omitempty"`
-	RotatedAt         timestamp    `dynamodbav:"rotated_at,omitempty"`
-	CurrentHash       []byte       `dynamodbav:"current_hash,omitempty"`
-	PreviousHash      []byte       `dynamodbav:"previous_hash,omitempty"`
-	AccessJTI         string       `dynamodbav:"access_jti,omitempty"`
-	Status            string       `dynamodbav:"status"`
-	RevokedReason     string       `dynamodbav:"revoked_reason,omitempty"`
-	RevokedAt         timestamp    `dynamodbav:"revoked_at,omitempty"`
-	IP                string       `dynamodbav:"ip,omitempty"`
-	UserAgent         string       `dynamodbav:"user_agent,omitempty"`
+	PK                string         `dynamodbav:"PK"`
+	SK                string         `dynamodbav:"SK"`
+	GSI1PK            string         `dynamodbav:"GSI1PK"`
+	GSI1SK            string         `dynamodbav:"GSI1SK"`
+	TTL               epochSeconds   `dynamodbav:"ttl"`
+	Type              string         `dynamodbav:"type"`
+	ID                string         `dynamodbav:"id"`
+	ClientID          string         `dynamodbav:"client_id"`
+	Subject           string         `dynamodbav:"subject"`
+	Scopes            []string       `dynamodbav:"scopes,omitempty"`
+	Audience          []string       `dynamodbav:"audience,omitempty"`
+	Claims            map[string]any `dynamodbav:"claims,omitempty"`
+	CreatedAt         timestamp      `dynamodbav:"created_at,omitempty"`
+	AuthTime          timestamp      `dynamodbav:"auth_time,omitempty"`
+	AbsoluteExpiresAt timestamp      `dynamodbav:"absolute_expires_at"`
+	IdleExpiresAt     timestamp      `dynamodbav:"idle_expires_at,omitempty"`
+	LastUsedAt        timestamp      `dynamodbav:"last_used_at,omitempty"`
+	Generation        int            `dynamodbav:"generation"`
+	Salt              []byte         `dynamodbav:"salt,omitempty"`
+	RotatedAt         timestamp      `dynamodbav:"rotated_at,omitempty"`
+	CurrentHash       []byte         `dynamodbav:"current_hash,omitempty"`
+	PreviousHash      []byte         `dynamodbav:"previous_hash,omitempty"`
+	AccessJTI         string         `dynamodbav:"access_jti,omitempty"`
+	Status            string         `dynamodbav:"status"`
+	RevokedReason     string         `dynamodbav:"revoked_reason,omitempty"`
+	RevokedAt         timestamp      `dynamodbav:"revoked_at,omitempty"`
+	IP                string         `dynamodbav:"ip,omitempty"`
+	UserAgent         string         `dynamodbav:"user_agent,omitempty"`
 }
 
 func sessionPK(id string) string { return sessionPrefix + id }
@@ -60,7 +61,7 @@ func toSessionItem(s tokens.Session) sessionItem {
 		PK: sessionPK(s.ID), SK: skMeta,
 		GSI1PK: subjectPrefix + s.Subject, GSI1SK: createdSortKey(s.CreatedAt, s.ID),
 		TTL: epochSeconds{s.AbsoluteExpiresAt}, Type: tokens.ListTypeOAuth,
-		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience,
+		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience, Claims: s.Claims,
 		CreatedAt: timestamp{s.CreatedAt}, AuthTime: timestamp{s.AuthTime},
 		AbsoluteExpiresAt: timestamp{s.AbsoluteExpiresAt},
 		IdleExpiresAt:     timestamp{s.IdleExpiresAt},
@@ -79,7 +80,7 @@ func (it sessionItem) liveAt(now time.Time) bool { return it.AbsoluteExpiresAt.A
 
 func (it sessionItem) value() tokens.Session {
 	return tokens.Session{
-		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience,
+		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience, Claims: it.Claims,
 		CreatedAt: it.CreatedAt.Time, AuthTime: it.AuthTime.Time,
 		AbsoluteExpiresAt: it.AbsoluteExpiresAt.Time, IdleExpiresAt: it.IdleExpiresAt.Time,
 		LastUsedAt: it.LastUsedAt.Time,

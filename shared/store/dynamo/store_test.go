@@ -131,7 +131,7 @@ func newUser(username string) tokens.User {
 	return tokens.User{
 		Username: username, Subject: "sub-" + username,
 		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA",
-		Claims:       map[string]string{"email": username + "@example.com"},
+		Claims:       map[string]any{"email": username + "@example.com"},
 		CreatedAt:    t0,
 	}
 }

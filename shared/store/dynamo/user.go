@@ -15,16 +15,16 @@ const userPrefix = "USER#"
 
 // userItem is a tokens.User as stored.
 type userItem struct {
-	PK           string            `dynamodbav:"PK"`
-	SK           string            `dynamodbav:"SK"`
-	Username     string            `dynamodbav:"username"`
-	Subject      string            `dynamodbav:"subject"`
-	PasswordHash string            `dynamodbav:"password_hash,omitempty"`
-	Claims       map[string]string `dynamodbav:"claims,omitempty"`
-	FailedLogins int               `dynamodbav:"failed_logins"`
-	LastFailedAt timestamp         `dynamodbav:"last_failed_at,omitempty"`
-	Disabled     bool              `dynamodbav:"disabled"`
-	CreatedAt    timestamp         `dynamodbav:"created_at,omitempty"`
+	PK           string         `dynamodbav:"PK"`
+	SK           string         `dynamodbav:"SK"`
+	Username     string         `dynamodbav:"username"`
+	Subject      string         `dynamodbav:"subject"`
+	PasswordHash string         `dynamodbav:"password_hash,omitempty"`
+	Claims       map[string]any `dynamodbav:"claims,omitempty"`
+	FailedLogins int            `dynamodbav:"failed_logins"`
+	LastFailedAt timestamp      `dynamodbav:"last_failed_at,omitempty"`
+	Disabled     bool           `dynamodbav:"disabled"`
+	CreatedAt    timestamp      `dynamodbav:"created_at,omitempty"`
 }
 
 func userPK(username string) string { return userPrefix + username }

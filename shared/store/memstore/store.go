@@ -25,7 +25,10 @@ type Store struct {
 	longLived map[string]tokens.LongLivedToken
 	keySet    *tokens.KeySet
 	signIn    signIn // signin.go
-	ops       map[string]int
+	// userSubjects maps the subject of a user whose claims were set to
+	// its username (userclaims.go).
+	userSubjects map[string]string
+	ops          map[string]int
 }
 
 var (

@@ -108,7 +108,7 @@ func testUsers(t *testing.T, newStore NewStore) {
 		}{
 			{"every field", full},
 			{"minimal", tokens.User{Username: "bob", Subject: "sub-bob"}},
-			{"empty claims", tokens.User{Username: "carol", Subject: "sub-carol", Claims: map[string]string{}}},
+			{"empty claims", tokens.User{Username: "carol", Subject: "sub-carol", Claims: map[string]any{}}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
