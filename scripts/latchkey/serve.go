@@ -22,7 +22,7 @@ func (c cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: *addr, Handler: withOpenAPI(a.Handler()), ReadHeaderTimeout: 5 * time.Second}
+	srv := newServer(*addr, a.Handler())
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -36,15 +36,41 @@ func (c cli) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
+// Timeouts of the local server (issue 11 §12): a client that sends its
+// headers or body slowly, or keeps an idle connection open, is cut off
+// instead of holding a connection and a goroutine for ever. Each request
+// has its own shorter deadline inside the API.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 15 * time.Second
+	idleTimeout       = 60 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// newServer returns the local server of api: what serve runs and what its
+// tests serve.
+func newServer(addr string, api http.Handler) *http.Server {
+	return &http.Server{
+		Addr: addr, Handler: withOpenAPI(api),
+		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
+	}
+}
+
 // withOpenAPI serves the API's OpenAPI document at GET /openapi.json
 // beside the API. Only the local server does: the Lambda route table stays
-// equal to template.yaml.
+// equal to template.yaml. It matches the one path itself rather than with
+// a ServeMux, which would answer an unclean path (//oauth2/token,
+// /oauth2/./token) with a 307 before the API could refuse it (issue 11 §7;
+// RFC 9700 §4.12).
 func withOpenAPI(api http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.Path != "/openapi.json" {
+			api.ServeHTTP(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(httpapi.OpenAPI())
 	})
-	mux.Handle("/", api)
-	return mux
 }
