@@ -3,7 +3,7 @@
 # test against a private DynamoDB Local on a free port (every fuzz target's
 # seed corpus runs here as a plain test); the README walk-through against a
 # fresh `make dev` stack; the schemathesis contract run; the SAM template
-# check (validate --lint, build). It stops at the first failing phase and
+# check (validate --lint, build). golangci-lint runs after go vet. It stops at the first failing phase and
 # always ends with one summary line: tests run, skipped and failed, and the
 # time of each phase.
 #
@@ -86,6 +86,7 @@ local_aws_env
 
 phase "dynamodb-local" scripts/dynamodb-local.sh start "$ddb_port"
 phase "go vet" go vet ./...
+phase "lint" scripts/lint.sh
 phase "go test" go_tests
 if [[ -n "${TEST_FUZZTIME:-}" ]]; then
 	phase "fuzz" fuzz
