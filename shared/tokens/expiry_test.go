@@ -129,6 +129,7 @@ func TestRefreshEndpoint(t *testing.T) {
 		{"confidential, disabled", conf, client.auth, true, oauth.CodeInvalidClient},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			r := r.on(t)
 			token := r.login(tc.owner, "read offline_access").RefreshToken
 			if tc.disable {
 				if err := r.svc.DisableClient(r.ctx, tc.owner.ID); err != nil {

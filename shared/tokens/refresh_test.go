@@ -168,6 +168,7 @@ func TestRefreshScopes(t *testing.T) {
 		{"a scope of the client the session lacks", "admin", "", oauth.CodeInvalidScope},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			r := r.on(t)
 			r.store.ResetOps()
 			resp, err := r.refresh(c, token, tc.scope)
 			if tc.code != "" {
@@ -220,6 +221,7 @@ func TestRefreshForgedTokenChangesNothing(t *testing.T) {
 		"a generation past the int range": prefix + ".99999999999999999999." + mac(real),
 	} {
 		t.Run(name, func(t *testing.T) {
+			r := r.on(t)
 			r.store.ResetOps()
 			_, err := r.refresh(c, forged, "")
 			wantCode(t, err, oauth.CodeInvalidGrant)

@@ -93,6 +93,13 @@ func newRig(t testing.TB, opts ...func(*tokens.Options)) *rig {
 	return &rig{t: t, ctx: ctx, svc: tokens.New(o), store: store, clock: clock, keys: keys, logs: logs}
 }
 
+// on returns the rig reporting to t: a subtest's helpers fail the subtest.
+func (r *rig) on(t testing.TB) *rig {
+	c := *r
+	c.t = t
+	return &c
+}
+
 // client is a registered client and the credentials it authenticates with.
 type client struct {
 	tokens.Client
