@@ -200,7 +200,9 @@ func TestRevokeSession(t *testing.T) {
 		code string
 	}{
 		{"latchkey:admin", func(oauth.TokenResponse) tokens.Principal { return principal(first(r.bearer(tokens.ScopeAdmin))) }, ""},
-		{"sessions:revoke", func(oauth.TokenResponse) tokens.Principal { return principal(first(r.bearer(tokens.ScopeSessionsRevoke))) }, ""},
+		{"sessions:revoke", func(oauth.TokenResponse) tokens.Principal {
+			return principal(first(r.bearer(tokens.ScopeSessionsRevoke)))
+		}, ""},
 		{"the user's own token", func(a oauth.TokenResponse) tokens.Principal { return principal(a.AccessToken) }, ""},
 		{"the user's token of another session", func(oauth.TokenResponse) tokens.Principal {
 			return principal(r.login(c, "read offline_access").AccessToken)
