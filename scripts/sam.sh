@@ -3,6 +3,9 @@
 # it from PyPI on first use. Arguments go to `sam` unchanged, e.g.
 #   scripts/sam.sh validate --lint
 #   scripts/sam.sh build
+#   scripts/sam.sh deploy --guided          # see README "Deploy to AWS"
+# The build itself lives in functions/Makefile (template.yaml: BuildMethod:
+# makefile), so a plain `sam build` builds the same binaries.
 # Override the pinned version with SAM_CLI_VERSION (e.g. SAM_CLI_VERSION=1.170.0).
 set -euo pipefail
 
@@ -42,26 +45,44 @@ install_sam() {
 	flock -u 9
 }
 
+# local_defaults gives `sam local` a region and credentials when the AWS SDK
+# finds none: it hands both to the function containers, which talk to
+# DynamoDB Local (infra/env.json) and ignore them. The SDK's own chain is
+# asked first (environment, profile, SSO, container and web-identity roles;
+# the EC2 metadata service is not probed), so real settings always win.
+local_defaults() {
+	local found
+	# botocore reads AWS_DEFAULT_REGION, the Go SDK AWS_REGION: one is enough.
+	if [[ -n "${AWS_REGION:-}" && -z "${AWS_DEFAULT_REGION:-}" ]]; then
+		export AWS_DEFAULT_REGION="$AWS_REGION"
+	fi
+	found="$(AWS_EC2_METADATA_DISABLED=true "$venv/bin/python" -c '
+import botocore.session
+s = botocore.session.Session()
+print("region" if s.get_config_variable("region") else "-", "credentials" if s.get_credentials() else "-")
+' 2>/dev/null || echo "- -")"
+	if [[ "$found" != region* ]]; then
+		export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+	elif [[ -z "${AWS_REGION:-}" && -n "${AWS_DEFAULT_REGION:-}" ]]; then
+		export AWS_REGION="$AWS_DEFAULT_REGION"
+	fi
+	if [[ "$found" != *credentials ]]; then
+		export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+	fi
+}
+
 installed || install_sam
 
-export AWS_REGION="${AWS_REGION:-us-east-1}"
-export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
 export SAM_CLI_TELEMETRY=0
-# Dummy credentials only when no credentials are configured at all, so local
-# commands (validate, build, local invoke) work; real ones are left alone.
-if [[ -z "${AWS_ACCESS_KEY_ID:-}" && -z "${AWS_PROFILE:-}" &&
-	! -f "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" &&
-	! -f "${AWS_CONFIG_FILE:-$HOME/.aws/config}" ]]; then
-	export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-fi
-
-# Lambda binaries (SAM's go1.x builder passes this environment to `go build`):
-# static, no RPC shim (lambda.norpc), symbols stripped (-s, which also drops DWARF).
-export CGO_ENABLED=0
-case " ${GOFLAGS:-} " in
-*lambda.norpc*) ;;
-*) export GOFLAGS="${GOFLAGS:+$GOFLAGS }-tags=lambda.norpc -ldflags=-s" ;;
-esac
+# Only local subcommands get defaults. validate and build need no AWS at all
+# (functions/Makefile sets every Go flag), and the commands that reach AWS
+# (deploy, sync, package, delete, logs, list, remote, ...) must use exactly
+# what the SDK finds: the profile's region, the CI or instance role.
+for arg in "$@"; do
+	[[ "$arg" == -* ]] && continue
+	[[ "$arg" == local ]] && local_defaults
+	break
+done
 
 cd "$root"
 exec "$venv/bin/sam" "$@"

@@ -10,12 +10,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/latchkey/latchkey/shared/httpapi"
 )
 
 // startupRuns is how many cold starts of each function are timed.
@@ -82,17 +85,20 @@ func functionEnv(e *env, template []byte, fn string) []string {
 	return env
 }
 
+// nextResource matches the line that starts a template resource.
+var nextResource = regexp.MustCompile(`\n(?:  )?[A-Za-z0-9]+:`)
+
 // signs reports whether fn's resource in template.yaml is given the
 // key-encryption secret.
 func signs(template []byte, fn string) bool {
 	t := string(template)
-	i := strings.Index(t, "CodeUri: functions/"+fn+"/")
+	i := strings.Index(t, "\n  "+httpapi.LogicalID(fn)+":\n")
 	if i < 0 {
 		return false
 	}
-	block := t[i:]
-	if j := strings.Index(block, "Type: AWS::Serverless::Function"); j >= 0 {
-		block = block[:j]
+	block := t[i+1:]
+	if j := nextResource.FindStringIndex(block[1:]); j != nil {
+		block = block[:j[0]+1]
 	}
 	return strings.Contains(block, "KEY_ENCRYPTION_SECRET_ARN")
 }

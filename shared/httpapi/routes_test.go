@@ -20,8 +20,7 @@ type samTemplate struct {
 	Resources map[string]struct {
 		Type       string `yaml:"Type"`
 		Properties struct {
-			CodeURI string `yaml:"CodeUri"`
-			Events  map[string]struct {
+			Events map[string]struct {
 				Type       string `yaml:"Type"`
 				Properties struct {
 					ApiID  yaml.Node `yaml:"ApiId"`
@@ -38,8 +37,6 @@ type route struct{ function, method, path string }
 
 func (r route) String() string { return r.function + ": " + r.method + " " + r.path }
 
-var codeURI = regexp.MustCompile(`^functions/([a-z0-9-]+)/?$`)
-
 // greedyParam is API Gateway's {name+}; ServeMux spells it {name...}.
 var greedyParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\+\}`)
 
@@ -55,18 +52,22 @@ func templateRoutes(t *testing.T) ([]route, []string) {
 	if err := yaml.Unmarshal(b, &tpl); err != nil {
 		t.Fatalf("template.yaml: %v", err)
 	}
+	byID := map[string]string{}
+	for _, name := range functionFolders(t) {
+		byID[httpapi.LogicalID(name)] = name
+	}
 	var routes []route
 	var functions []string
 	for id, res := range tpl.Resources {
 		if res.Type != "AWS::Serverless::Function" {
 			continue
 		}
-		m := codeURI.FindStringSubmatch(res.Properties.CodeURI)
-		if m == nil {
-			t.Errorf("%s: CodeUri %q is not functions/<name>/", id, res.Properties.CodeURI)
+		name, ok := byID[id]
+		if !ok {
+			t.Errorf("%s: no folder in functions/ has this logical id (token is TokenFunction)", id)
 			continue
 		}
-		functions = append(functions, m[1])
+		functions = append(functions, name)
 		for ev, e := range res.Properties.Events {
 			if e.Type != "HttpApi" {
 				continue
@@ -75,10 +76,26 @@ func templateRoutes(t *testing.T) ([]route, []string) {
 				t.Errorf("%s event %s: ApiId %s %q; want !Ref to the AWS::Serverless::HttpApi", id, ev, api.Tag, api.Value)
 			}
 			path := greedyParam.ReplaceAllString(e.Properties.Path, "{$1...}")
-			routes = append(routes, route{m[1], strings.ToUpper(e.Properties.Method), path})
+			routes = append(routes, route{name, strings.ToUpper(e.Properties.Method), path})
 		}
 	}
 	return routes, functions
+}
+
+// functionFolders returns the folders in functions/.
+func functionFolders(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(dynamotest.RepoRoot(t), "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var folders []string
+	for _, e := range entries {
+		if e.IsDir() {
+			folders = append(folders, e.Name())
+		}
+	}
+	return folders
 }
 
 func tableRoutes() []route {
@@ -121,16 +138,7 @@ func TestRoutesMatchTemplate(t *testing.T) {
 func TestFunctionFolders(t *testing.T) {
 	t.Parallel()
 	root := dynamotest.RepoRoot(t)
-	entries, err := os.ReadDir(filepath.Join(root, "functions"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var folders []string
-	for _, e := range entries {
-		if e.IsDir() {
-			folders = append(folders, e.Name())
-		}
-	}
+	folders := functionFolders(t)
 	var inTable []string
 	for _, r := range tableRoutes() {
 		if !slices.Contains(inTable, r.function) {
@@ -155,6 +163,15 @@ func TestFunctionFolders(t *testing.T) {
 		}
 		if c, ok := functionConst[name]; !ok || !strings.Contains(string(src), "httpapi."+c+")") {
 			t.Errorf("functions/%s/main.go does not serve httpapi.%s", name, c)
+		}
+	}
+}
+
+func TestLogicalID(t *testing.T) {
+	t.Parallel()
+	for fn, want := range map[string]string{"token": "TokenFunction", "sessions-list": "SessionsListFunction"} {
+		if got := httpapi.LogicalID(fn); got != want {
+			t.Errorf("LogicalID(%q) = %q; want %q", fn, got, want)
 		}
 	}
 }
