@@ -114,9 +114,8 @@ func (s *Store) RevokeReferenceToken(ctx context.Context, hash []byte, clientID 
 		And(expression.Name(attrExpiresAt).GreaterThan(expression.Value(timestamp{now})))
 	upd := expression.Set(expression.Name(attrRevoked), expression.Value(true))
 	b := expression.NewBuilder().WithCondition(cond).WithUpdate(upd)
-	_, err := s.update(ctx, op, referencePK(hash), b)
-	var cf *conditionFailed
-	if errors.As(err, &cf) {
+	_, lost, err := s.update(ctx, op, referencePK(hash), b)
+	if lost {
 		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
 	}
 	return err

@@ -89,10 +89,9 @@ func (s *Store) RedeemCode(ctx context.Context, r tokens.CodeRedemption) (tokens
 		Set(expression.Name(attrSessionID), expression.Value(r.SessionID)).
 		Set(expression.Name(attrTTL), expression.Value(epochSeconds{r.KeepUntil})).
 		Set(expression.Name(attrExpiresAt), expression.Value(timestamp{r.KeepUntil}))
-	item, err := s.update(ctx, op, hashKey(codePrefix, r.Hash), expression.NewBuilder().WithCondition(cond).WithUpdate(upd))
-	var cf *conditionFailed
+	item, lost, err := s.update(ctx, op, hashKey(codePrefix, r.Hash), expression.NewBuilder().WithCondition(cond).WithUpdate(upd))
 	switch {
-	case errors.As(err, &cf):
+	case lost:
 		return s.lostRedemption(op, item)
 	case err != nil:
 		return tokens.AuthCode{}, err

@@ -136,25 +136,17 @@ func (s *Store) FinishAuthRequest(ctx context.Context, hash []byte, w tokens.Aut
 		return s.deleteRequest(ctx, op, items[0].Delete)
 	}
 	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	var tce *types.TransactionCanceledException
-	if !errors.As(err, &tce) {
-		if err != nil {
-			return fmt.Errorf("dynamo: %s: %w", op, err)
-		}
-		return nil
-	}
-	reasons := tce.CancellationReasons
+	reasons, lost := lostCondition(err)
 	switch {
-	case len(reasons) > 0 && aws.ToString(reasons[0].Code) == reasonConditionFailed:
+	case !lost && err != nil:
+		return fmt.Errorf("dynamo: %s: %w", op, err)
+	case !lost:
+		return nil
+	case conditionFailed(reasons[0]):
 		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
-	case len(reasons) > 1:
-		for _, r := range reasons[1:] {
-			if aws.ToString(r.Code) == reasonConditionFailed {
-				return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrAlreadyExists)
-			}
-		}
 	}
-	return fmt.Errorf("dynamo: %s: %w", op, err)
+	// Another action's condition failed: a Put's, on a taken hash.
+	return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrAlreadyExists)
 }
 
 func (s *Store) deleteRequest(ctx context.Context, op string, d *types.Delete) error {
@@ -162,7 +154,7 @@ func (s *Store) deleteRequest(ctx context.Context, op string, d *types.Delete) e
 		TableName: d.TableName, Key: d.Key, ConditionExpression: d.ConditionExpression,
 		ExpressionAttributeNames: d.ExpressionAttributeNames, ExpressionAttributeValues: d.ExpressionAttributeValues,
 	})
-	if isConditionFailed(err) {
+	if _, lost := lostCondition(err); lost {
 		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
 	}
 	if err != nil {

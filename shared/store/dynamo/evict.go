@@ -23,10 +23,6 @@ const (
 	maxTransactItems = 100
 	// evictAttempts bounds the transactions of one CreateSessionEvicting.
 	evictAttempts = 2
-	// reasonConditionFailed is a cancellation reason's code for a failed
-	// condition; "None" marks the actions that did not fail.
-	reasonConditionFailed = "ConditionalCheckFailed"
-	reasonNone            = "None"
 )
 
 // CreateSessionEvicting writes sess and revokes the sessions named in evict
@@ -97,18 +93,17 @@ func (s *Store) evictTx(ctx context.Context, sess tokens.Session, evict []string
 		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	_, err = s.api.TransactWriteItems(ctx, in)
-	var tce *types.TransactionCanceledException
-	if !errors.As(err, &tce) {
+	reasons, lost := lostCondition(err)
+	if !lost {
 		if err != nil {
 			return nil, fmt.Errorf("dynamo: %s: %w", op, err)
 		}
 		return nil, nil
 	}
-	reasons := tce.CancellationReasons
 	if len(reasons) != len(in.TransactItems) {
 		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
-	if aws.ToString(reasons[0].Code) == reasonConditionFailed {
+	if conditionFailed(reasons[0]) {
 		if sameItem(reasons[0].Item, in.TransactItems[0].Put.Item) {
 			return nil, nil // an earlier attempt of this transaction landed; transactions are all or nothing
 		}
@@ -123,10 +118,7 @@ func (s *Store) evictTx(ctx context.Context, sess tokens.Session, evict []string
 			return nil, fmt.Errorf("dynamo: %s: %w", op, err)
 		}
 	}
-	if len(failed) == 0 {
-		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
-	}
-	return failed, nil
+	return failed, nil // not empty: lostCondition found a failed condition, not the Put's
 }
 
 // evictInput builds the transaction: the Put first, then one Update per

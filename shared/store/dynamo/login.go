@@ -84,9 +84,8 @@ func (s *Store) TouchLogin(ctx context.Context, hash []byte, idleExpiresAt time.
 		Set(expression.Name(attrTTL), expression.Value(epochSeconds{idleExpiresAt}))
 	cond := existsNow(now).And(expression.Name(attrIdleExpAt).GreaterThan(expression.Value(timestamp{now})))
 	b := expression.NewBuilder().WithCondition(cond).WithUpdate(upd)
-	_, err := s.update(ctx, "touch login", hashKey(loginPrefix, hash), b)
-	var cf *conditionFailed
-	if errors.As(err, &cf) {
+	_, lost, err := s.update(ctx, "touch login", hashKey(loginPrefix, hash), b)
+	if lost {
 		return fmt.Errorf("dynamo: touch login: %w", tokens.ErrNotFound)
 	}
 	return err

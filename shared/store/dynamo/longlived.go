@@ -116,9 +116,8 @@ func (s *Store) TouchLongLived(ctx context.Context, id string, at time.Time, min
 		expression.Name(attrLastUsedAt).LessThan(expression.Value(threshold)),
 	))
 	upd := expression.Set(expression.Name(attrLastUsedAt), expression.Value(timestamp{at}))
-	_, err := s.update(ctx, op, longLivedPK(id), expression.NewBuilder().WithCondition(cond).WithUpdate(upd))
-	var cf *conditionFailed
-	if errors.As(err, &cf) {
+	_, lost, err := s.update(ctx, op, longLivedPK(id), expression.NewBuilder().WithCondition(cond).WithUpdate(upd))
+	if lost {
 		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrConflict)
 	}
 	return err
@@ -134,9 +133,8 @@ func (s *Store) RevokeLongLived(ctx context.Context, id string, at time.Time) er
 	upd := expression.Set(expression.Name(attrStatus), expression.Value(tokens.SessionRevoked)).
 		Set(expression.Name(attrRevokedAt), expression.Value(timestamp{at}))
 	b := expression.NewBuilder().WithCondition(liveLongLived(now)).WithUpdate(upd)
-	av, err := s.update(ctx, op, longLivedPK(id), b)
-	var cf *conditionFailed
-	if !errors.As(err, &cf) {
+	av, lost, err := s.update(ctx, op, longLivedPK(id), b)
+	if !lost {
 		return err
 	}
 	if _, decErr := decodeLive[longLivedItem](av, now); decErr != nil {

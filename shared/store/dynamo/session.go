@@ -127,16 +127,15 @@ func (s *Store) UpdateSession(ctx context.Context, sess tokens.Session, expectGe
 	now := s.now()
 	cond := liveSession(now).And(expression.Name(attrGeneration).Equal(expression.Value(expectGeneration)))
 	b := expression.NewBuilder().WithCondition(cond).WithUpdate(sessionUpdate(sess))
-	av, err := s.update(ctx, "update session", sessionPK(sess.ID), b)
-	var cf *conditionFailed
-	if err != nil && !errors.As(err, &cf) {
+	av, lost, err := s.update(ctx, "update session", sessionPK(sess.ID), b)
+	if err != nil {
 		return tokens.Session{}, err
 	}
 	stored, decErr := decodeLive[sessionItem](av, now)
 	switch {
 	case decErr != nil:
 		return tokens.Session{}, fmt.Errorf("dynamo: update session: %w", decErr)
-	case cf != nil:
+	case lost:
 		return stored, fmt.Errorf("dynamo: update session: %w", tokens.ErrConflict)
 	}
 	return stored, nil
@@ -183,9 +182,8 @@ func sessionUpdate(s tokens.Session) expression.UpdateBuilder {
 func (s *Store) RevokeSession(ctx context.Context, id, reason string, at time.Time) error {
 	now := s.now()
 	b := expression.NewBuilder().WithCondition(liveSession(now)).WithUpdate(revokeUpdate(reason, at))
-	av, err := s.update(ctx, "revoke session", sessionPK(id), b)
-	var cf *conditionFailed
-	if !errors.As(err, &cf) {
+	av, lost, err := s.update(ctx, "revoke session", sessionPK(id), b)
+	if !lost {
 		return err
 	}
 	if _, decErr := decodeLive[sessionItem](av, now); decErr != nil {

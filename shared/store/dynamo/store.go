@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -108,9 +107,8 @@ func (s *Store) putNew(ctx context.Context, op string, item any) error {
 		ExpressionAttributeNames:            expr.Names(),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		if sameItem(ccf.Item, av) {
+	if reasons, lost := lostCondition(err); lost {
+		if sameItem(reasons[0].Item, av) {
 			return nil
 		}
 		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrAlreadyExists)
@@ -127,12 +125,13 @@ func sameItem(stored, written map[string]types.AttributeValue) bool {
 }
 
 // update runs one UpdateItem on the META item of partition pk and returns
-// the item after the write (ALL_NEW). When the condition fails it returns
-// the stored item (ALL_OLD, possibly empty) and a *conditionFailed error.
-func (s *Store) update(ctx context.Context, op, pk string, b expression.Builder) (map[string]types.AttributeValue, error) {
+// the item after the write (ALL_NEW). When the condition fails, lost is
+// true and item is the stored item (ALL_OLD, possibly empty); callers turn
+// that into the sentinel the stored item explains.
+func (s *Store) update(ctx context.Context, op, pk string, b expression.Builder) (item map[string]types.AttributeValue, lost bool, err error) {
 	expr, err := b.Build()
 	if err != nil {
-		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
+		return nil, false, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           aws.String(s.table),
@@ -144,26 +143,13 @@ func (s *Store) update(ctx context.Context, op, pk string, b expression.Builder)
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return ccf.Item, &conditionFailed{op: op}
+	if reasons, lost := lostCondition(err); lost {
+		return reasons[0].Item, true, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
+		return nil, false, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
-	return out.Attributes, nil
-}
-
-// conditionFailed is update's error for a lost condition; callers turn it
-// into the sentinel that the stored item explains.
-type conditionFailed struct{ op string }
-
-func (e *conditionFailed) Error() string { return "dynamo: " + e.op + ": condition failed" }
-
-// isConditionFailed reports whether err is DynamoDB's conditional check failure.
-func isConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
+	return out.Attributes, false, nil
 }
 
 // existsNow is the condition "the item exists and has not expired at now".
@@ -184,9 +170,8 @@ func existsNow(now time.Time) expression.ConditionBuilder {
 // condition to tokens.ErrNotFound: for these writes nothing else can fail.
 func (s *Store) updateExisting(ctx context.Context, op, pk string, upd expression.UpdateBuilder) (map[string]types.AttributeValue, error) {
 	b := expression.NewBuilder().WithUpdate(upd).WithCondition(existsNow(s.now()))
-	item, err := s.update(ctx, op, pk, b)
-	var cf *conditionFailed
-	if errors.As(err, &cf) {
+	item, lost, err := s.update(ctx, op, pk, b)
+	if lost {
 		return nil, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
 	}
 	return item, err

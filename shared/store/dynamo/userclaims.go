@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,8 +47,7 @@ func (s *Store) SetUserClaims(ctx context.Context, username string, claims map[s
 		return tokens.User{}, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	_, err = s.api.TransactWriteItems(ctx, in)
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) {
+	if _, lost := lostCondition(err); lost {
 		// The user was deleted or recreated with another subject since
 		// the read.
 		return tokens.User{}, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
