@@ -14,7 +14,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// The request budget of DESIGN.md §6, counted at the SDK: deterministic,
+// The request budget of docs/design.md §6, counted at the SDK: deterministic,
 // so asserted exactly.
 func TestRequestBudget(t *testing.T) {
 	f := newDynamoFixture(t, tokens.ClientSpec{RefreshReuseGrace: 0})
@@ -49,7 +49,7 @@ func TestRequestBudget(t *testing.T) {
 	}
 }
 
-// The budgets of the bearer endpoints (DESIGN.md §6): minting is one
+// The budgets of the bearer endpoints (docs/design.md §6): minting is one
 // write and a sessions page one query, each after the one read that
 // authenticates the bearer JWT (its jti and session state); a reference
 // token costs its own write. Counted with the client and key set warm.

@@ -9,7 +9,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// Expiry with an injected clock (DESIGN.md §3): absolute, idle, the
+// Expiry with an injected clock (docs/design.md §3): absolute, idle, the
 // sliding idle window, and the ttl read filter (invariant 6).
 func TestExpiry(t *testing.T) {
 	spec := tokens.ClientSpec{RefreshAbsoluteTTL: 10 * time.Hour, RefreshIdleTTL: 2 * time.Hour, RefreshReuseGrace: 0}

@@ -16,7 +16,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// Invariant 4 (DESIGN.md §7): a DynamoDB failure or timeout answers 503
+// Invariant 4 (docs/design.md §7): a DynamoDB failure or timeout answers 503
 // temporarily_unavailable with Retry-After and leaves no half-written
 // state. Every operation below is first run without a fault to count its
 // store calls K, warm (client record and key set cached, as in a warm
@@ -172,7 +172,7 @@ func faultWantSuccess(t *testing.T, res apptest.Response, why string) {
 	}
 }
 
-// faultWant503 holds a failure answer to DESIGN.md §1: 503
+// faultWant503 holds a failure answer to docs/design.md §1: 503
 // temporarily_unavailable, Retry-After, no caching, and never an active
 // introspection. Introspection, too, answers 503 rather than
 // {"active": false} when it cannot read: RFC 7662 §2.2 wants inactive for

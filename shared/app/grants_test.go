@@ -58,7 +58,7 @@ func TestDownscopedRefreshKeepsTheSessionScopes(t *testing.T) {
 }
 
 // A refresh token is issued only when the client allows offline access and
-// the request asks for it (DESIGN.md §2).
+// the request asks for it (docs/design.md §2).
 func TestOfflineAccessGating(t *testing.T) {
 	t.Parallel()
 	h := apptest.New(t)
@@ -92,7 +92,7 @@ func TestOfflineAccessGating(t *testing.T) {
 }
 
 // The password grant never says whether the user exists, and repeated
-// failures lock the account (DESIGN.md §2).
+// failures lock the account (docs/design.md §2).
 func TestPasswordFailuresAndLockout(t *testing.T) {
 	f := newFixture(t, tokens.ClientSpec{})
 	try := func(user, pw string) apptest.Response {

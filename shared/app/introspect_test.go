@@ -223,7 +223,7 @@ func TestIntrospectionAfterSessionDeleted(t *testing.T) {
 	}
 }
 
-// The introspection budget of DESIGN.md §6: one read, with a warm client
+// The introspection budget of docs/design.md §6: one read, with a warm client
 // cache and key set.
 func TestIntrospectionRequestBudget(t *testing.T) {
 	f := newDynamoFixture(t, tokens.ClientSpec{})

@@ -15,7 +15,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// longLivedShape is the documented format of a minted token (DESIGN.md §4).
+// longLivedShape is the documented format of a minted token (docs/design.md §4).
 var longLivedShape = regexp.MustCompile(`^lk_lt_[0-9A-Za-z]{49}$`)
 
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
@@ -73,7 +73,7 @@ func wantActive(t *testing.T, r apptest.Response, want bool) {
 	}
 }
 
-// Mint → introspect → list → revoke → introspect → list (DESIGN.md §4).
+// Mint → introspect → list → revoke → introspect → list (docs/design.md §4).
 func TestLongLivedTokenLifecycle(t *testing.T) {
 	f := newFixture(t, tokens.ClientSpec{})
 	admin, introspect := clientToken(f.Harness, "latchkey:admin"), introspector(f.Harness)
@@ -276,7 +276,7 @@ func TestMintBadInput(t *testing.T) {
 	}
 }
 
-// A typo is rejected by the checksum before any read (DESIGN.md §4).
+// A typo is rejected by the checksum before any read (docs/design.md §4).
 func TestChecksumTypoCostsNoRead(t *testing.T) {
 	f := newDynamoFixture(t, tokens.ClientSpec{})
 	token := mint(f.Harness, clientToken(f.Harness, "tokens:mint"), mintBody("n", f.subject(), "read")).Str("token")
@@ -303,7 +303,7 @@ func TestChecksumTypoCostsNoRead(t *testing.T) {
 }
 
 // last_used_at is written at most once a minute, however often the token
-// is used (DESIGN.md §4).
+// is used (docs/design.md §4).
 func TestLastUsedIsThrottled(t *testing.T) {
 	f := newDynamoFixture(t, tokens.ClientSpec{})
 	admin := clientToken(f.Harness, "latchkey:admin")

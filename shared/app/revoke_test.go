@@ -346,7 +346,7 @@ func TestDeleteSubjectSessions(t *testing.T) {
 	}
 }
 
-// The revocation budget of DESIGN.md §6 (≤ 2 writes), counted at the SDK
+// The revocation budget of docs/design.md §6 (≤ 2 writes), counted at the SDK
 // with a warm client cache and key set.
 func TestRevocationRequestBudget(t *testing.T) {
 	f := newDynamoFixture(t, tokens.ClientSpec{})

@@ -13,7 +13,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// max_sessions_per_subject (DESIGN.md §2): one more session revokes the
+// max_sessions_per_subject (docs/design.md §2): one more session revokes the
 // oldest, in the same request as the login.
 func TestSessionCapEvictsTheOldest(t *testing.T) {
 	f := newDynamoFixture(t, tokens.ClientSpec{MaxSessionsPerSubject: 3, RefreshReuseGrace: 0})

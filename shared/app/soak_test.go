@@ -31,7 +31,7 @@ const (
 	soakListers      = 3
 )
 
-// TestSoak turns invariants 1 and 2 (DESIGN.md §7) and the revocation
+// TestSoak turns invariants 1 and 2 (docs/design.md §7) and the revocation
 // guarantee into figures. Each round, on DynamoDB Local:
 //   - strict (grace 0): 32 concurrent refreshes of one token: exactly one
 //     200 and one rotation; the losers present a now-spent token outside

@@ -18,7 +18,7 @@ import (
 )
 
 // Fuzz targets for every parser that touches request bytes (issue 5 §3,
-// DESIGN.md §7.8). The decoders that need no store are fuzzed directly;
+// docs/design.md §7.8). The decoders that need no store are fuzzed directly;
 // the rest drive whole handlers of a real process (apptest, DynamoDB
 // Local) and hold every answer to: never a 5xx, never a panic, always a
 // JSON body, and an OAuth error object when the status is 400 or more.
@@ -213,7 +213,7 @@ type request struct {
 }
 
 // serve fills in the placeholders, sends r to the whole handler and holds
-// the answer to DESIGN.md §7.8. A request that net/http's server would
+// the answer to docs/design.md §7.8. A request that net/http's server would
 // refuse before any handler runs is skipped.
 func (e *fuzzEnv) serve(t *testing.T, r request) {
 	t.Helper()

@@ -79,7 +79,7 @@ func InvalidRequest(description string) *Error { return newError(CodeInvalidRequ
 
 // InvalidClient reports failed client authentication. Every cause gets
 // the same description so that the answer never tells whether the client
-// exists (DESIGN.md §7.7).
+// exists (docs/design.md §7.7).
 func InvalidClient() *Error {
 	return newError(CodeInvalidClient, "client authentication failed")
 }

@@ -5,13 +5,13 @@
 // It implements the core's tokens.Signer port on top of
 // github.com/lestrrat-go/jwx/v2 and keeps everything cryptographic out of
 // the core. The key set lives in the store behind tokens.KeyStore as one
-// versioned record (DESIGN.md §5): keys move from next to current to
+// versioned record (docs/design.md §5): keys move from next to current to
 // retired, a rotation is one conditional write, and a retired key stays
 // published until every token it can have signed has expired.
 //
 // Private keys are stored sealed with AES-256-GCM under a key derived from
 // the deployment's key-encryption key (KEK), so a dump of the table holds no
-// usable signing key (DESIGN.md §7.5). A Keys built without a KEK can still
+// usable signing key (docs/design.md §7.5). A Keys built without a KEK can still
 // verify tokens and serve the JWKS, which is all the read-only functions
 // need. The package also derives the refresh-token MAC key from the same
 // KEK (RefreshKey), so that only one secret has to be provisioned.

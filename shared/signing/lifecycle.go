@@ -6,7 +6,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// policy holds the lifecycle rules of DESIGN.md §5. Its methods are pure:
+// policy holds the lifecycle rules of docs/design.md §5. Its methods are pure:
 // they compute a new key set and never touch the store.
 type policy struct {
 	rotation time.Duration // a current key older than this is rotated

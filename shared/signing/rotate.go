@@ -27,7 +27,7 @@ type KeyInfo struct {
 }
 
 // signing returns a snapshot with a current key, first rotating or pruning
-// the key set when that is due (DESIGN.md §5: a key older than the
+// the key set when that is due (docs/design.md §5: a key older than the
 // rotation period is rotated on use).
 func (k *Keys) signing(ctx context.Context) (*keyState, error) {
 	if k.sealer == nil {

@@ -59,7 +59,7 @@ func (k *Keys) isFresh(st *keyState) bool {
 }
 
 // reload reads the key set and installs it. A signing instance that finds
-// no key set creates the first one (DESIGN.md §5); a verify-only instance
+// no key set creates the first one (docs/design.md §5); a verify-only instance
 // installs an empty one. The caller holds k.mu.
 func (k *Keys) reload(ctx context.Context) (*keyState, error) {
 	ks, err := k.store.GetKeySet(ctx)

@@ -9,7 +9,7 @@ import (
 	"github.com/latchkey/latchkey/shared/oauth"
 )
 
-// ReferenceTokenPrefix marks opaque access tokens (DESIGN.md §4).
+// ReferenceTokenPrefix marks opaque access tokens (docs/design.md §4).
 const ReferenceTokenPrefix = "lk_at_"
 
 // ReferenceToken is an opaque access token as stored: its claims under
@@ -126,7 +126,7 @@ func withRefresh(resp oauth.TokenResponse, token string, sess Session, now time.
 }
 
 // issueAccess signs an access token (RFC 9068). Its exp never passes the
-// session's absolute expiry (DESIGN.md §3).
+// session's absolute expiry (docs/design.md §3).
 func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now time.Time) (issuedAccess, error) {
 	now = now.Truncate(time.Second)
 	exp := now.Add(s.accessTTL(c))

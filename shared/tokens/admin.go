@@ -40,7 +40,7 @@ var supportedGrants = []string{
 }
 
 // CreateClient registers a client and returns it with its secret, which is
-// shown this once and stored only as SHA-256 (DESIGN.md §2).
+// shown this once and stored only as SHA-256 (docs/design.md §2).
 func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (Client, string, error) {
 	c, err := s.clientFromSpec(spec)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/latchkey/latchkey/shared/oauth"
 )
 
-// Authorization codes (DESIGN.md §10): 256 random bits, stored as
+// Authorization codes (docs/design.md §10): 256 random bits, stored as
 // SHA-256, redeemable for 60 seconds, once.
 const (
 	CodeTTL    = 60 * time.Second

@@ -10,7 +10,7 @@ import (
 )
 
 // AuthRequestTTL is how long a pending authorization request waits for
-// the user to sign in and consent (DESIGN.md §10).
+// the user to sign in and consent (docs/design.md §10).
 const AuthRequestTTL = 10 * time.Minute
 
 // Bounds on what an authorization request may carry into the table and
@@ -52,7 +52,7 @@ type AuthorizationRequest struct {
 
 // AuthRequest is a pending authorization request as stored while the user
 // signs in and consents: everything the code will be bound to, under the
-// SHA-256 of the request id the login form carries (DESIGN.md §10). The
+// SHA-256 of the request id the login form carries (docs/design.md §10). The
 // form references it; it never carries its values.
 type AuthRequest struct {
 	Hash          []byte

@@ -15,7 +15,7 @@ const (
 )
 
 // ClaimLimitReached names the claims a token carries cut to their size
-// limit (DESIGN.md §2).
+// limit (docs/design.md §2).
 const ClaimLimitReached = "claim_type_limit_reached"
 
 // reservedClaims are set by Latchkey itself: a user claim of one of these
@@ -117,7 +117,7 @@ func pick(claims map[string]any, names []string) map[string]any {
 
 // sessionClaims are the user's claims a session keeps for the tokens its
 // refreshes issue: the standard claims its scopes allow and the client's
-// access token claims, uncut. A refresh reads no user (DESIGN.md §6's
+// access token claims, uncut. A refresh reads no user (docs/design.md §6's
 // budget), so these are the values as of sign-in.
 func sessionClaims(c Client, user map[string]any, scopes []string) map[string]any {
 	out := ClaimsForScopes(user, scopes)

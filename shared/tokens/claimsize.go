@@ -8,7 +8,7 @@ import (
 
 // cutClaims returns claims with every claim over its size limit cut to
 // fit, and the names of those claims, sorted, in ClaimLimitReached
-// (DESIGN.md §2), so that a user with hundreds of groups never overflows
+// (docs/design.md §2), so that a user with hundreds of groups never overflows
 // an HTTP header. A claim's size is the length of its JSON encoding. A
 // string keeps its longest prefix that fits (whole UTF-8 characters), an
 // array its longest prefix of whole elements; anything else that does not

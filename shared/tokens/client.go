@@ -11,13 +11,13 @@ import (
 	"github.com/latchkey/latchkey/shared/oauth"
 )
 
-// Refresh rotation modes (DESIGN.md §2).
+// Refresh rotation modes (docs/design.md §2).
 const (
 	RotationRotate = "rotate"
 	RotationReuse  = "reuse"
 )
 
-// Access token formats (DESIGN.md §4).
+// Access token formats (docs/design.md §4).
 const (
 	FormatJWT       = "jwt"
 	FormatReference = "reference"
@@ -38,7 +38,7 @@ type Client struct {
 	Name string
 	// SecretHash is SHA-256 of the server-generated secret; empty for a
 	// public client. Secrets have 256 bits of entropy, so a fast hash is
-	// enough (DESIGN.md §2).
+	// enough (docs/design.md §2).
 	SecretHash []byte
 	// AuthMethod is client_secret_basic (default), client_secret_post or none.
 	AuthMethod         string
@@ -100,7 +100,7 @@ type ClientDefaults struct {
 	RefreshReuseGrace  time.Duration
 }
 
-// StandardClientDefaults are DESIGN.md §2's numbers.
+// StandardClientDefaults are docs/design.md §2's numbers.
 var StandardClientDefaults = ClientDefaults{
 	AccessTokenTTL:     15 * time.Minute,
 	RefreshAbsoluteTTL: 30 * 24 * time.Hour,
@@ -108,7 +108,7 @@ var StandardClientDefaults = ClientDefaults{
 	RefreshReuseGrace:  30 * time.Second,
 }
 
-// validate checks a client's settings against DESIGN.md §2's limits.
+// validate checks a client's settings against docs/design.md §2's limits.
 func (c Client) validate() error {
 	var problems []string
 	if strings.TrimSpace(c.Name) == "" {

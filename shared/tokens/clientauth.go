@@ -24,7 +24,7 @@ var dummySecretHash = func() []byte { s := sha256.Sum256([]byte("latchkey")); re
 
 // AuthenticateClient checks the credentials and returns the client. An
 // unknown client, a wrong secret, a disabled client and a public client
-// that sends a secret all get the same invalid_client (DESIGN.md §7.7).
+// that sends a secret all get the same invalid_client (docs/design.md §7.7).
 func (s *Service) AuthenticateClient(ctx context.Context, a ClientAuth) (Client, error) {
 	if !plausibleID(a.ID) {
 		return Client{}, s.clientAuthFailed(ctx, shortHash(a.ID), "implausible_client_id")

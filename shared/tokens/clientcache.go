@@ -7,7 +7,7 @@ import (
 )
 
 // clientCache keeps client records in memory for a short while, so the
-// hot paths cost no client read (DESIGN.md §6 request budget). A disabled
+// hot paths cost no client read (docs/design.md §6 request budget). A disabled
 // client therefore keeps working in a warm container for at most the TTL.
 type clientCache struct {
 	ttl time.Duration

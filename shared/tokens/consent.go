@@ -9,7 +9,7 @@ import (
 )
 
 // Consent is what a subject allowed a client: the scopes it may be
-// granted without asking again (DESIGN.md §10). Consents accumulate:
+// granted without asking again (docs/design.md §10). Consents accumulate:
 // allowing more scopes later adds them.
 type Consent struct {
 	Subject   string
@@ -126,7 +126,7 @@ func (s *Service) deny(ctx context.Context, req AuthRequest, login LoginSession)
 }
 
 // withdrawConsent forgets what subject consented to for client: revoking
-// a session of the client withdraws its consent (DESIGN.md §10). A
+// a session of the client withdraws its consent (docs/design.md §10). A
 // failure is an outage the caller reports.
 func (s *Service) withdrawConsent(ctx context.Context, subject, clientID string) error {
 	if err := s.store.DeleteConsent(ctx, subject, clientID); err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// Session lifetimes with the injected clock (DESIGN.md §3): the absolute
+// Session lifetimes with the injected clock (docs/design.md §3): the absolute
 // expiry, the sliding idle window, and access tokens that never outlive
 // their session. The rotation endpoint (Refresh) is here too.
 

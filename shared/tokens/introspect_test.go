@@ -65,7 +65,7 @@ func TestIntrospectActiveFields(t *testing.T) {
 			r.store.ResetOps()
 			got := r.introspect(tc.owner, tc.token)
 			if ops := r.coreOps(); !maps.Equal(ops, tc.ops) {
-				t.Errorf("store calls = %v; want %v (DESIGN.md §6: at most one read)", ops, tc.ops)
+				t.Errorf("store calls = %v; want %v (docs/design.md §6: at most one read)", ops, tc.ops)
 			}
 			if want.TokenType == oauth.TokenTypeBearer {
 				if got.Jti == "" {

@@ -2,7 +2,7 @@ package tokens
 
 import "time"
 
-// Key states (DESIGN.md §5): a next key is published but does not sign, the
+// Key states (docs/design.md §5): a next key is published but does not sign, the
 // current key signs, a retired key stays published until every token it
 // signed has expired.
 const (

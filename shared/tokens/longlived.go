@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// LongLivedPrefix marks long-lived tokens (DESIGN.md §4).
+// LongLivedPrefix marks long-lived tokens (docs/design.md §4).
 const LongLivedPrefix = "lk_lt_"
 
 // LongLivedToken is a minted long-lived token as stored: a hash, never

@@ -10,7 +10,7 @@ import (
 )
 
 // DefaultMaxLongLivedTTL is the longest a minted token may live unless
-// the deployment says otherwise (DESIGN.md §4).
+// the deployment says otherwise (docs/design.md §4).
 const DefaultMaxLongLivedTTL = 365 * 24 * time.Hour
 
 type mintPolicy struct {

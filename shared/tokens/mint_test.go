@@ -12,7 +12,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// Long-lived tokens (DESIGN.md §4): who may mint what, lifetimes, the
+// Long-lived tokens (docs/design.md §4): who may mint what, lifetimes, the
 // checksum that rejects a typo before any read, last use, revocation.
 
 // longLivedShape is the documented format of a minted token.
@@ -37,7 +37,7 @@ func TestMintAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, want := r.coreOps(), map[string]int{"CreateLongLived": 1}; !maps.Equal(got, want) {
-		t.Errorf("store calls = %v; want %v (DESIGN.md §6: mint is one write)", got, want)
+		t.Errorf("store calls = %v; want %v (docs/design.md §6: mint is one write)", got, want)
 	}
 	if !longLivedShape.MatchString(m.Token) || !tokens.ValidLongLivedChecksum(m.Token) {
 		t.Errorf("token %q; want %s with a valid checksum", m.Token, longLivedShape)
@@ -216,7 +216,7 @@ func TestMintLifetime(t *testing.T) {
 	}
 }
 
-// A typo is rejected by the checksum before any read (DESIGN.md §4).
+// A typo is rejected by the checksum before any read (docs/design.md §4).
 func TestLongLivedChecksumTypoCostsNoRead(t *testing.T) {
 	r := newRig(t)
 	rs := r.client(tokens.ClientSpec{Grants: []string{oauth.GrantClientCredentials}, Introspect: true})

@@ -14,7 +14,7 @@ type Principal struct {
 	Scopes   []string
 }
 
-// Scope names that grant administrative operations (DESIGN.md §2).
+// Scope names that grant administrative operations (docs/design.md §2).
 const (
 	ScopeAdmin          = "latchkey:admin"
 	ScopeTokensMint     = "tokens:mint"

@@ -67,7 +67,7 @@ func (s *Service) refresh(ctx context.Context, authed *Client, r RefreshRequest)
 		return oauth.TokenResponse{}, storeError(err)
 	}
 	// A token that is not genuine changes nothing: guessing must never
-	// revoke someone else's session (DESIGN.md §7.2).
+	// revoke someone else's session (docs/design.md §7.2).
 	if !rt.genuine(s.refreshKey, sess.Salt) {
 		return oauth.TokenResponse{}, s.refreshFailed(ctx, sess.ClientID, sess.ID, "forged")
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // Refresh (RFC 6749 §6) with rotation and reuse detection (RFC 9700
-// §4.14.2, DESIGN.md §3 and invariants 1 and 2).
+// §4.14.2, docs/design.md §3 and invariants 1 and 2).
 
 // Each refresh spends the presented token and issues the next generation,
 // for one client read, one session read and one conditional write.

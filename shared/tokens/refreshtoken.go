@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// RefreshTokenPrefix marks Latchkey refresh tokens (DESIGN.md §4).
+// RefreshTokenPrefix marks Latchkey refresh tokens (docs/design.md §4).
 const RefreshTokenPrefix = "lk_rt_"
 
 // refreshToken is a parsed refresh token: lk_rt_<sid>.<generation>.<mac>.

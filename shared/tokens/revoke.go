@@ -83,7 +83,7 @@ func (s *Service) revokeJWT(ctx context.Context, c Client, token string) error {
 // (sessions:revoke) any session, a user only their own. A session the
 // principal may not see is reported as not found. It returns how many
 // sessions it revoked: 0 when the session already was. The subject's
-// consent to the session's client is withdrawn with it (DESIGN.md §10).
+// consent to the session's client is withdrawn with it (docs/design.md §10).
 func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) (int, error) {
 	if !plausibleID(id) {
 		return 0, noSuch("session")

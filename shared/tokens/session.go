@@ -22,7 +22,7 @@ const (
 )
 
 // Session is one grant of refresh-capable tokens to one client for one
-// subject (DESIGN.md §3).
+// subject (docs/design.md §3).
 type Session struct {
 	ID                string
 	ClientID          string
@@ -63,7 +63,7 @@ func (s Session) ExpiresAt() time.Time {
 }
 
 // Usable reports whether the session may be refreshed at now: it is
-// active and now is before both expiries (DESIGN.md §3).
+// active and now is before both expiries (docs/design.md §3).
 func (s Session) Usable(now time.Time) bool {
 	return s.Status == SessionActive && now.Before(s.ExpiresAt())
 }
@@ -122,7 +122,7 @@ func sessionID(s *Session) string {
 
 // createSessionCapped writes a new session, revoking the client's oldest
 // sessions for the subject beyond max_sessions_per_subject in the same
-// request. It costs one extra query (DESIGN.md §2). The index may lag on
+// request. It costs one extra query (docs/design.md §2). The index may lag on
 // AWS, so the cap can be exceeded by a session created a moment ago.
 func (s *Service) createSessionCapped(ctx context.Context, c Client, sess Session) error {
 	if c.MaxSessionsPerSubject <= 0 {

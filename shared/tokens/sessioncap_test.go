@@ -10,7 +10,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// max_sessions_per_subject (DESIGN.md §2): one more session revokes the
+// max_sessions_per_subject (docs/design.md §2): one more session revokes the
 // subject's oldest sessions of that client, in the same write as the new
 // session.
 

@@ -39,7 +39,7 @@ func TestTokenRequestErrors(t *testing.T) {
 }
 
 // Unknown client, wrong secret, missing secret and a disabled client get
-// the same invalid_client (DESIGN.md §7.7).
+// the same invalid_client (docs/design.md §7.7).
 func TestClientAuthentication(t *testing.T) {
 	r := newRig(t)
 	c := r.firstParty(tokens.ClientSpec{})
@@ -124,7 +124,7 @@ func TestClientCredentialsRefusesPublicClients(t *testing.T) {
 }
 
 // Both formats carry the same claims; a JWT costs the client read alone
-// and no write, a reference token one write (DESIGN.md §6).
+// and no write, a reference token one write (docs/design.md §6).
 func TestClientCredentialsFormats(t *testing.T) {
 	r := newRig(t)
 	rs := r.client(tokens.ClientSpec{Grants: []string{oauth.GrantClientCredentials}, Introspect: true})
@@ -166,7 +166,7 @@ func TestClientCredentialsFormats(t *testing.T) {
 }
 
 // A refresh token is issued only when the client allows offline access and
-// the request asks for it (DESIGN.md §2).
+// the request asks for it (docs/design.md §2).
 func TestPasswordOfflineGating(t *testing.T) {
 	r := newRig(t)
 	r.user(testUser)
@@ -211,7 +211,7 @@ func TestPasswordOfflineGating(t *testing.T) {
 }
 
 // The first session of a login: generation 1, the granted scopes, the
-// client's lifetimes (DESIGN.md §3).
+// client's lifetimes (docs/design.md §3).
 func TestPasswordCreatesASession(t *testing.T) {
 	r := newRig(t)
 	alice := r.user(testUser)
@@ -248,7 +248,7 @@ func TestPasswordCreatesASession(t *testing.T) {
 }
 
 // Every failed sign-in gets the same answer and costs the same store
-// calls, so neither tells whether the user exists (DESIGN.md §2, issue 11
+// calls, so neither tells whether the user exists (docs/design.md §2, issue 11
 // §2); none writes a session.
 func TestPasswordFailures(t *testing.T) {
 	r := newRig(t)

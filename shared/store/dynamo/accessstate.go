@@ -24,7 +24,7 @@ const (
 
 // AccessState reads every item q names — JTI#<jti>/REVOKED,
 // AT#<hash>/META, SESSION#<sid>/META — in one strongly consistent
-// BatchGetItem, the introspection budget (DESIGN.md §6). A second request
+// BatchGetItem, the introspection budget (docs/design.md §6). A second request
 // is sent only for keys DynamoDB returns as unprocessed. Items whose ttl
 // (or exact expiry) is not after the store's clock are absent. A query
 // naming nothing sends no request.

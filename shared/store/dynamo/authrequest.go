@@ -16,7 +16,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// The browser sign-in's items (DESIGN.md §10). Pending requests, codes and
+// The browser sign-in's items (docs/design.md §10). Pending requests, codes and
 // login sessions live in partitions named after the base64url SHA-256 of
 // their secret; each has a ttl (rounded up) and the exact expiry, which
 // decides reads and writes. Consents live in CONSENT#<subject> under sort

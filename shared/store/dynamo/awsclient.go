@@ -24,7 +24,7 @@ const (
 	// DynamoDB Local with -sharedDb ignores it.
 	localRegion = "us-east-1"
 	// localKey is the access key for DynamoDB Local, which accepts only
-	// letters and digits (DESIGN.md §9) and checks no signature.
+	// letters and digits (docs/design.md §9) and checks no signature.
 	localKey = "local"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// TestRequestCounts pins each call to its request budget (DESIGN.md §6):
+// TestRequestCounts pins each call to its request budget (docs/design.md §6):
 // the core's budgets (refresh = 1 read + 1 conditional write, …) are sums
 // of these.
 func TestRequestCounts(t *testing.T) {

@@ -23,7 +23,7 @@ type storedItem[T any] interface {
 
 // decodeLive is every read's one way from a stored item to the core's
 // type: tokens.ErrNotFound when av is missing or has expired at now, by
-// its ttl or by its kind's exact expiry (DESIGN.md §7.6); a "decode: …"
+// its ttl or by its kind's exact expiry (docs/design.md §7.6); a "decode: …"
 // error when it does not unmarshal as an I.
 func decodeLive[I storedItem[T], T any](av map[string]types.AttributeValue, now time.Time) (T, error) {
 	var zero T

@@ -1,7 +1,7 @@
 // Package dynamo is Latchkey's DynamoDB adapter: it implements the core's
 // tokens.Store, tokens.KeyStore, tokens.AccessTokenStore,
 // tokens.LongLivedStore and tokens.SessionIndex ports on one single table
-// (DESIGN.md §6).
+// (docs/design.md §6).
 //
 // It owns the table layout (key builders, the GSI1 partitions), the private
 // item structs that carry the dynamodbav tags, every condition expression,
@@ -13,11 +13,11 @@
 //   - An item whose ttl (epoch seconds) is not after the injected clock is
 //     absent: reads answer tokens.ErrNotFound and writes treat it as gone,
 //     because DynamoDB deletes expired items lazily, hours later
-//     (DESIGN.md §7.6).
+//     (docs/design.md §7.6).
 //   - Every write that can race is a single conditional write, and a lost
 //     condition becomes tokens.ErrConflict or tokens.ErrAlreadyExists. The
 //     one transaction is CreateSessionEvicting, which must create a session
-//     and revoke the oldest ones together (DESIGN.md §2).
+//     and revoke the oldest ones together (docs/design.md §2).
 //   - Any other SDK failure is returned wrapped, so the core answers
 //     temporarily_unavailable.
 //

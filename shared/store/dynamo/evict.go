@@ -15,7 +15,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// Session cap (DESIGN.md §2): the new session and the evictions are one
+// Session cap (docs/design.md §2): the new session and the evictions are one
 // TransactWriteItems, so a session is never created without its
 // evictions nor an eviction made for a session that was not created.
 const (

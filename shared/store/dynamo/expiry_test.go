@@ -95,7 +95,7 @@ func indexPaths(f fixture) map[string]expiringPath {
 	}
 }
 
-// TestExpiredIsAbsentOnIndexPaths is invariant 6 (DESIGN.md §7) for the
+// TestExpiredIsAbsentOnIndexPaths is invariant 6 (docs/design.md §7) for the
 // access, long-lived and index ports: from its expiry on, an item is
 // absent on every read path, although DynamoDB still holds it.
 func TestExpiredIsAbsentOnIndexPaths(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 
 // The signing key set is one item, KEYSET/META, holding every key and a
 // version number, so that a rotation is one conditional put: two Lambda
-// containers can never both promote a key. DESIGN.md §6 suggests one item
+// containers can never both promote a key. docs/design.md §6 suggests one item
 // per key; the port (tokens.KeyStore) wants the whole set versioned, and a
 // handful of keys is far below the 400 KB item limit.
 const keySetPK = "KEYSET"

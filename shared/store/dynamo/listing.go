@@ -19,7 +19,7 @@ import (
 // SUB#<subject>, sorted by <created>#<id>, so the sessions page is one Query
 // newest first and the session cap one Query oldest first. GSI reads cannot
 // be strongly consistent: on AWS an item written a moment ago may be
-// missing or stale (DESIGN.md §9).
+// missing or stale (docs/design.md §9).
 
 // ListSubject reads one page of the subject's sessions and long-lived
 // tokens with one Query on GSI1 (GSI1PK = SUB#<subject>), newest first,

@@ -10,7 +10,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// TestUpdateSessionRace is invariant 1 at the storage level (DESIGN.md §7):
+// TestUpdateSessionRace is invariant 1 at the storage level (docs/design.md §7):
 // when 32 refreshes present the same generation at once, exactly one
 // rotation wins, every round.
 func TestUpdateSessionRace(t *testing.T) {

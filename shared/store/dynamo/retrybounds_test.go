@@ -19,7 +19,7 @@ const (
 )
 
 // TestRetryBoundsFitTheLambdaTimeout holds the SDK's own retries to
-// DESIGN.md §7.4 and issue 5 §2: they stay on for throttling, and a store
+// docs/design.md §7.4 and issue 5 §2: they stay on for throttling, and a store
 // call that keeps failing gives up early enough for the function to answer
 // 503 temporarily_unavailable itself, within its 10 s. The worst case is
 // every attempt running as long as the HTTP client lets it, plus the

@@ -36,7 +36,7 @@ const (
 // An existing table is not an error. It returns once the table is ACTIVE.
 //
 // It does not turn on TTL, which the template also asks for: DynamoDB
-// Local's TTL deleter stops for good on our sparse GSI (DESIGN.md §9), so
+// Local's TTL deleter stops for good on our sparse GSI (docs/design.md §9), so
 // test tables run without it. Call EnableTTL where deletion is wanted.
 func CreateTable(ctx context.Context, api TableAPI, name string, templateYAML []byte) error {
 	props, err := tableFromTemplate(templateYAML)

@@ -17,7 +17,7 @@ import (
 //     expressions on expiry and last use rely on.
 //   - epochSeconds, a Number, for ttl alone: DynamoDB's TTL reads only epoch
 //     seconds; a string or milliseconds is silently never expired
-//     (DESIGN.md §6).
+//     (docs/design.md §6).
 //
 // The zero time is NULL, which encodeItem leaves out of omitempty fields.
 // TestWireFormat pins both encodings on every item kind.

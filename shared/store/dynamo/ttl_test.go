@@ -9,7 +9,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// TestExpiredSessionIsAbsent is invariant 6 (DESIGN.md §7): once the
+// TestExpiredSessionIsAbsent is invariant 6 (docs/design.md §7): once the
 // store's clock reaches a session's absolute expiry, every path treats the
 // session as absent, although DynamoDB still holds it.
 func TestExpiredSessionIsAbsent(t *testing.T) {

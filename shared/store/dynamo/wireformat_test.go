@@ -28,7 +28,7 @@ type wireCase struct {
 // kind, as DynamoDB Local returns it. Items already in deployed tables must
 // keep reading, sorting and expiring, so a change here is a data migration,
 // not a refactor: times are S, RFC 3339 in UTC with nine fraction digits;
-// ttl is N, epoch seconds rounded up (DESIGN.md §6); a zero optional time is
+// ttl is N, epoch seconds rounded up (docs/design.md §6); a zero optional time is
 // no attribute at all.
 func TestWireFormat(t *testing.T) {
 	f := newFixture(t)

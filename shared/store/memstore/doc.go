@@ -6,7 +6,7 @@
 // conformance suite (package storetest) holds both to the same contract:
 //
 //   - An item whose expiry is not after the injected clock is absent on
-//     every read and every conditional write (DESIGN.md §7.6); like
+//     every read and every conditional write (docs/design.md §7.6); like
 //     DynamoDB, which deletes expired items lazily, it keeps them, so an
 //     expired id is still taken for a create.
 //   - Every conditional write wins or loses exactly as the DynamoDB

@@ -8,7 +8,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// signIn holds the browser sign-in's items (DESIGN.md §10), each kind by
+// signIn holds the browser sign-in's items (docs/design.md §10), each kind by
 // the string of its hash, or consents by subject and client. The zero
 // value is ready: maps are made on first use.
 type signIn struct {

@@ -8,9 +8,9 @@
 // named subtests for every port method: round trips, the sentinels
 // (tokens.ErrNotFound, tokens.ErrConflict, tokens.ErrAlreadyExists),
 // conditional writes that win and lose, expiry at the clock on every read
-// path (DESIGN.md §7.6), the subject index's order and pages, eviction,
+// path (docs/design.md §7.6), the subject index's order and pages, eviction,
 // copies instead of shared slices and maps, and races of 32 goroutines on
-// one conditional write, of which exactly one may win (DESIGN.md §7.1).
+// one conditional write, of which exactly one may win (docs/design.md §7.1).
 //
 // What the suite pins is what the DynamoDB store does on DynamoDB Local
 // (package dynamo runs it there); request budgets, faults and the table's

@@ -29,7 +29,7 @@ func outcome(err, absent error) (bool, error) {
 }
 
 // expiringPaths returns every path that must treat an item as absent from
-// its expiry on (DESIGN.md §7.6).
+// its expiry on (docs/design.md §7.6).
 func expiringPaths(f fixture) map[string]expiringPath {
 	session := func(id string, exp time.Time) tokens.Session {
 		s := newSession(id)
@@ -107,7 +107,7 @@ func expiringPaths(f fixture) map[string]expiringPath {
 	}
 }
 
-// testExpiry is invariant 6 (DESIGN.md §7): from its expiry on, an item is
+// testExpiry is invariant 6 (docs/design.md §7): from its expiry on, an item is
 // absent on every path, although the store may still hold it.
 func testExpiry(t *testing.T, newStore NewStore) {
 	f := setup(t, newStore)

@@ -49,7 +49,7 @@ func race(t *testing.T, lose error, call func(i int) error) int {
 
 func testRaces(t *testing.T, newStore NewStore) {
 	t.Run("UpdateSession", func(t *testing.T) {
-		// Invariant 1 (DESIGN.md §7) at the store: of the refreshes that
+		// Invariant 1 (docs/design.md §7) at the store: of the refreshes that
 		// present one generation at once, exactly one rotates, and every
 		// loser sees the winner's session.
 		f := setup(t, newStore)

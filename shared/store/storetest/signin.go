@@ -7,7 +7,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// The browser sign-in's items (DESIGN.md §10): pending requests, codes,
+// The browser sign-in's items (docs/design.md §10): pending requests, codes,
 // login sessions and consents.
 
 func newAuthRequest(secret string) tokens.AuthRequest {

@@ -6,7 +6,7 @@
 // the repository's template.yaml, and deletes it when the test ends, so
 // storage behaviour is always tested against DynamoDB itself, never a mock.
 // Counter is an SDK middleware that counts calls per operation, so tests
-// can hold every operation to its request budget (DESIGN.md §6).
+// can hold every operation to its request budget (docs/design.md §6).
 //
 // It is test support: it reads the environment and calls t.Fatal, which
 // production code never does.
