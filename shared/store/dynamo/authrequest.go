@@ -154,7 +154,7 @@ func (s *Store) deleteRequest(ctx context.Context, op string, d *types.Delete) e
 		TableName: d.TableName, Key: d.Key, ConditionExpression: d.ConditionExpression,
 		ExpressionAttributeNames: d.ExpressionAttributeNames, ExpressionAttributeValues: d.ExpressionAttributeValues,
 	})
-	if _, lost := lostCondition(err); lost {
+	if isConditionFailed(err) {
 		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
 	}
 	if err != nil {

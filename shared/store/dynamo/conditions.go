@@ -39,3 +39,9 @@ func lostCondition(err error) (reasons []types.CancellationReason, ok bool) {
 func conditionFailed(r types.CancellationReason) bool {
 	return aws.ToString(r.Code) == reasonConditionFailed
 }
+
+// isConditionFailed is lostCondition for a caller that needs no reasons.
+func isConditionFailed(err error) bool {
+	_, lost := lostCondition(err)
+	return lost
+}

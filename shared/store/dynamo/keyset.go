@@ -98,7 +98,7 @@ func (s *Store) PutKeySet(ctx context.Context, ks tokens.KeySet, expectVersion i
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 	})
-	if _, lost := lostCondition(err); lost {
+	if isConditionFailed(err) {
 		return fmt.Errorf("dynamo: put key set: %w", tokens.ErrConflict)
 	}
 	if err != nil {

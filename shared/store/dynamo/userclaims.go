@@ -47,7 +47,7 @@ func (s *Store) SetUserClaims(ctx context.Context, username string, claims map[s
 		return tokens.User{}, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	_, err = s.api.TransactWriteItems(ctx, in)
-	if _, lost := lostCondition(err); lost {
+	if isConditionFailed(err) {
 		// The user was deleted or recreated with another subject since
 		// the read.
 		return tokens.User{}, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
