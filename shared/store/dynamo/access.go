@@ -109,9 +109,7 @@ func (s *Store) CreateReferenceToken(ctx context.Context, t tokens.ReferenceToke
 func (s *Store) RevokeReferenceToken(ctx context.Context, hash []byte, clientID string) error {
 	const op = "revoke reference token"
 	now := s.now()
-	cond := existsNow(now).
-		And(expression.Name(attrClientID).Equal(expression.Value(clientID))).
-		And(expression.Name(attrExpiresAt).GreaterThan(expression.Value(timestamp{now})))
+	cond := liveNow(now).And(expression.Name(attrClientID).Equal(expression.Value(clientID)))
 	upd := expression.Set(expression.Name(attrRevoked), expression.Value(true))
 	b := expression.NewBuilder().WithCondition(cond).WithUpdate(upd)
 	_, lost, err := s.update(ctx, op, referencePK(hash), b)

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -111,12 +110,6 @@ func (s *Store) GetAuthRequest(ctx context.Context, hash []byte) (tokens.AuthReq
 	return it.request(), nil
 }
 
-// liveNow is the condition "the item exists and neither its ttl nor its
-// exact expires_at has passed at now".
-func liveNow(now time.Time) expression.ConditionBuilder {
-	return existsNow(now).And(expression.Name(attrExpiresAt).GreaterThan(expression.Value(timestamp{now})))
-}
-
 // FinishAuthRequest deletes a pending request on condition liveNow and
 // writes what it led to, in one TransactWriteItems: a Put of the code and
 // of the login session (each on attribute_not_exists(PK)) and an Update of
@@ -196,21 +189,4 @@ func (s *Store) finishItems(hash []byte, w tokens.AuthWrites) ([]types.TransactW
 		items = append(items, types.TransactWriteItem{Update: upd})
 	}
 	return items, nil
-}
-
-// newItemPut is a transaction's Put of a new item (attribute_not_exists(PK)).
-func (s *Store) newItemPut(item any) (*types.Put, error) {
-	av, err := encodeItem(item)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
-	if err != nil {
-		return nil, err
-	}
-	return &types.Put{
-		TableName: aws.String(s.table), Item: av,
-		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
-	}, nil
 }

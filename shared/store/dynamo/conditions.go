@@ -3,10 +3,70 @@ package dynamo
 import (
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/shared/tokens"
 )
+
+// The conditions that more than one write or filter uses, each built here
+// once; a kind's own conditions (liveSession, liveLongLived) combine them.
+
+// keyFree is the condition of every create: no item has the key.
+func keyFree() expression.ConditionBuilder {
+	return expression.AttributeNotExists(expression.Name(attrPK))
+}
+
+// keyExists is the condition "the item exists".
+func keyExists() expression.ConditionBuilder {
+	return expression.AttributeExists(expression.Name(attrPK))
+}
+
+// existsNow is the condition "the item exists and has not expired at now".
+// An item without ttl passes the second half. The operand is now's whole
+// seconds, not an epochSeconds: for a whole-second ttl, ttl > ⌊now⌋ holds
+// exactly when ttl > now, as expired decides on reads.
+func existsNow(now time.Time) expression.ConditionBuilder {
+	return expression.And(
+		keyExists(),
+		expression.Or(
+			expression.AttributeNotExists(expression.Name(attrTTL)),
+			expression.Name(attrTTL).GreaterThan(expression.Value(now.Unix())),
+		),
+	)
+}
+
+// liveNow is the condition "the item exists and neither its ttl nor its
+// exact expires_at has passed at now": reference tokens, pending
+// authorization requests, codes.
+func liveNow(now time.Time) expression.ConditionBuilder {
+	return existsNow(now).And(after(attrExpiresAt, now))
+}
+
+// after is the condition "attribute name holds a time after t". Stored
+// times are fixed-width strings, so DynamoDB's string order is time order.
+func after(name string, t time.Time) expression.ConditionBuilder {
+	return expression.Name(name).GreaterThan(expression.Value(timestamp{t}))
+}
+
+// absentOrAfter is after, passed too by an item without the attribute (a
+// long-lived token that never expires, a session without an idle limit).
+func absentOrAfter(name string, t time.Time) expression.ConditionBuilder {
+	return expression.Or(expression.AttributeNotExists(expression.Name(name)), after(name, t))
+}
+
+// active is the condition "status is active" (sessions, long-lived tokens).
+func active() expression.ConditionBuilder {
+	return expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive))
+}
+
+// ownedBy is the condition "the item exists and belongs to subject".
+func ownedBy(subject string) expression.ConditionBuilder {
+	return expression.And(keyExists(), expression.Name(attrSubject).Equal(expression.Value(subject)))
+}
 
 // Cancellation reason codes of a TransactionCanceledException, which gives
 // one reason per action, in order: a failed condition, and an action that

@@ -124,26 +124,13 @@ func (s *Store) evictTx(ctx context.Context, sess tokens.Session, evict []string
 // evictInput builds the transaction: the Put first, then one Update per
 // evicted id, in evict's order (cancellation reasons follow it).
 func (s *Store) evictInput(sess tokens.Session, evict []string, at time.Time) (*dynamodb.TransactWriteItemsInput, error) {
-	item, err := encodeItem(toSessionItem(sess))
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	putExpr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
+	put, err := s.newItemPut(toSessionItem(sess))
 	if err != nil {
 		return nil, err
 	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName: aws.String(s.table), Item: item,
-		ConditionExpression: putExpr.Condition(), ExpressionAttributeNames: putExpr.Names(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}}}
-	cond := expression.And(
-		expression.AttributeExists(expression.Name(attrPK)),
-		expression.Name(attrSubject).Equal(expression.Value(sess.Subject)),
-		expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive)),
-	)
-	updExpr, err := expression.NewBuilder().WithCondition(cond).
+	put.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	items := []types.TransactWriteItem{{Put: put}}
+	updExpr, err := expression.NewBuilder().WithCondition(ownedBy(sess.Subject).And(active())).
 		WithUpdate(revokeUpdate(tokens.ReasonEvicted, at)).Build()
 	if err != nil {
 		return nil, err

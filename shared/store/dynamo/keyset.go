@@ -83,7 +83,7 @@ func (s *Store) PutKeySet(ctx context.Context, ks tokens.KeySet, expectVersion i
 	if err != nil {
 		return fmt.Errorf("dynamo: put key set: encode: %w", err)
 	}
-	cond := expression.AttributeNotExists(expression.Name(attrPK))
+	cond := keyFree()
 	if expectVersion != 0 {
 		cond = expression.Name(attrVersion).Equal(expression.Value(expectVersion))
 	}

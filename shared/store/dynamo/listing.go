@@ -131,13 +131,9 @@ func (s *Store) subjectQuery(subject string, filter expression.ConditionBuilder)
 // present (ttl, absolute_expires_at and expires_at after now, where the
 // item has them); q narrows by type, client and status.
 func listFilter(q tokens.ListQuery, now time.Time) expression.ConditionBuilder {
-	at := expression.Value(timestamp{now})
 	cond := existsNow(now).
-		And(expression.Or(
-			expression.AttributeNotExists(expression.Name(attrAbsoluteExpAt)),
-			expression.Name(attrAbsoluteExpAt).GreaterThan(at),
-		)).
-		And(unexpiredAt(now))
+		And(absentOrAfter(attrAbsoluteExpAt, now)).
+		And(absentOrAfter(attrExpiresAt, now))
 	switch q.Type {
 	case "":
 	case tokens.ListTypeOAuth:
@@ -152,12 +148,7 @@ func listFilter(q tokens.ListQuery, now time.Time) expression.ConditionBuilder {
 		cond = cond.And(expression.Name(attrClientID).Equal(expression.Value(q.ClientID)))
 	}
 	if q.ActiveOnly {
-		cond = cond.
-			And(expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive))).
-			And(expression.Or(
-				expression.AttributeNotExists(expression.Name(attrIdleExpAt)),
-				expression.Name(attrIdleExpAt).GreaterThan(at),
-			))
+		cond = cond.And(active()).And(absentOrAfter(attrIdleExpAt, now))
 	}
 	return cond
 }

@@ -82,7 +82,7 @@ func (s *Store) TouchLogin(ctx context.Context, hash []byte, idleExpiresAt time.
 	upd := expression.
 		Set(expression.Name(attrIdleExpAt), expression.Value(timestamp{idleExpiresAt})).
 		Set(expression.Name(attrTTL), expression.Value(epochSeconds{idleExpiresAt}))
-	cond := existsNow(now).And(expression.Name(attrIdleExpAt).GreaterThan(expression.Value(timestamp{now})))
+	cond := existsNow(now).And(after(attrIdleExpAt, now))
 	b := expression.NewBuilder().WithCondition(cond).WithUpdate(upd)
 	_, lost, err := s.update(ctx, "touch login", hashKey(loginPrefix, hash), b)
 	if lost {

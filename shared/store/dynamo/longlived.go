@@ -69,21 +69,10 @@ func (it longLivedItem) value() tokens.LongLivedToken {
 	}
 }
 
-// unexpiredAt is the condition "the item has no expires_at or it is after
-// now": a never-expiring long-lived token has none.
-func unexpiredAt(now time.Time) expression.ConditionBuilder {
-	return expression.Or(
-		expression.AttributeNotExists(expression.Name(attrExpiresAt)),
-		expression.Name(attrExpiresAt).GreaterThan(expression.Value(timestamp{now})),
-	)
-}
-
 // liveLongLived is the condition "the token exists, is active and has not
 // expired at now".
 func liveLongLived(now time.Time) expression.ConditionBuilder {
-	return existsNow(now).
-		And(expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive))).
-		And(unexpiredAt(now))
+	return existsNow(now).And(active()).And(absentOrAfter(attrExpiresAt, now))
 }
 
 // CreateLongLived stores t with one conditional PutItem

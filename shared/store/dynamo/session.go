@@ -111,11 +111,7 @@ func (s *Store) GetSession(ctx context.Context, id string) (tokens.Session, erro
 // liveSession is the condition "the session exists, is active and has not
 // reached its absolute expiry at now".
 func liveSession(now time.Time) expression.ConditionBuilder {
-	return expression.And(
-		expression.AttributeExists(expression.Name(attrPK)),
-		expression.Name(attrStatus).Equal(expression.Value(tokens.SessionActive)),
-		expression.Name(attrAbsoluteExpAt).GreaterThan(expression.Value(timestamp{now})),
-	)
+	return expression.And(keyExists(), active(), after(attrAbsoluteExpAt, now))
 }
 
 // UpdateSession writes the mutable fields of sess in one conditional

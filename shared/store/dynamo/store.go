@@ -91,24 +91,19 @@ func (s *Store) getItem(ctx context.Context, op, pk string) (map[string]types.At
 // after a lost answer — and putNew succeeds: every item it creates holds
 // a random value, so no other writer can have written the same one.
 func (s *Store) putNew(ctx context.Context, op string, item any) error {
-	av, err := encodeItem(item)
-	if err != nil {
-		return fmt.Errorf("dynamo: %s: encode: %w", op, err)
-	}
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
+	put, err := s.newItemPut(item)
 	if err != nil {
 		return fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                           aws.String(s.table),
-		Item:                                av,
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
+		TableName:                           put.TableName,
+		Item:                                put.Item,
+		ConditionExpression:                 put.ConditionExpression,
+		ExpressionAttributeNames:            put.ExpressionAttributeNames,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if reasons, lost := lostCondition(err); lost {
-		if sameItem(reasons[0].Item, av) {
+		if sameItem(reasons[0].Item, put.Item) {
 			return nil
 		}
 		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrAlreadyExists)
@@ -117,6 +112,23 @@ func (s *Store) putNew(ctx context.Context, op string, item any) error {
 		return fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	return nil
+}
+
+// newItemPut is the Put of a new item on condition keyFree, for putNew
+// and for transactions.
+func (s *Store) newItemPut(item any) (*types.Put, error) {
+	av, err := encodeItem(item)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	expr, err := expression.NewBuilder().WithCondition(keyFree()).Build()
+	if err != nil {
+		return nil, err
+	}
+	return &types.Put{
+		TableName: aws.String(s.table), Item: av,
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
+	}, nil
 }
 
 // sameItem reports whether a stored item is exactly the one written.
@@ -150,20 +162,6 @@ func (s *Store) update(ctx context.Context, op, pk string, b expression.Builder)
 		return nil, false, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	return out.Attributes, false, nil
-}
-
-// existsNow is the condition "the item exists and has not expired at now".
-// An item without ttl passes the second half. The operand is now's whole
-// seconds, not an epochSeconds: for a whole-second ttl, ttl > ⌊now⌋ holds
-// exactly when ttl > now, as expired decides on reads.
-func existsNow(now time.Time) expression.ConditionBuilder {
-	return expression.And(
-		expression.AttributeExists(expression.Name(attrPK)),
-		expression.Or(
-			expression.AttributeNotExists(expression.Name(attrTTL)),
-			expression.Name(attrTTL).GreaterThan(expression.Value(now.Unix())),
-		),
-	)
 }
 
 // updateExisting runs update on condition existsNow and maps a failed

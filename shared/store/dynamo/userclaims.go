@@ -69,11 +69,7 @@ func (s *Store) userClaimsTx(u tokens.User, claims map[string]any) (*dynamodb.Tr
 	if len(claims) > 0 {
 		upd = expression.Set(expression.Name(attrClaims), expression.Value(claims))
 	}
-	cond := expression.And(
-		expression.AttributeExists(expression.Name(attrPK)),
-		expression.Name(attrSubject).Equal(expression.Value(u.Subject)),
-	)
-	expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
+	expr, err := expression.NewBuilder().WithCondition(ownedBy(u.Subject)).WithUpdate(upd).Build()
 	if err != nil {
 		return nil, err
 	}
