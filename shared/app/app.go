@@ -81,9 +81,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	identKey, err := identifierKey(kek)
+	if err != nil {
+		return nil, err
+	}
 	svc := tokens.New(tokens.Options{
 		Store: store, Verifier: keys, Signer: keys,
-		Passwords: o.Passwords, RefreshKey: refreshKey, CursorKey: cursorKey,
+		Passwords: o.Passwords, RefreshKey: refreshKey, CursorKey: cursorKey, IdentifierKey: identKey,
 		MaxLongLivedTTL: cfg.MaxLongLivedTTL, AllowNeverExpiring: cfg.AllowNeverExpiring,
 		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL, Now: o.Now, Log: log,
 	})
@@ -121,6 +125,16 @@ func derivedKeys(kek []byte) (refresh, cursor []byte, err error) {
 	}
 	cursor, err = signing.CursorKey(kek)
 	return refresh, cursor, err
+}
+
+// identifierKey returns the key the core names usernames and identifiers
+// by, or nil (a random key per process) for a function without the
+// key-encryption key, which signs no one in.
+func identifierKey(kek []byte) ([]byte, error) {
+	if kek == nil {
+		return nil, nil
+	}
+	return signing.IdentifierKey(kek)
 }
 
 func defaults(cfg config.Config) tokens.ClientDefaults {

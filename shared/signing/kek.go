@@ -20,6 +20,7 @@ const (
 	labelSeal       = "latchkey signing-key seal v1"
 	labelRefreshMAC = "latchkey refresh-token mac v1"
 	labelCursorMAC  = "latchkey sessions-cursor mac v1"
+	labelIdentifier = "latchkey identifier hmac v1"
 )
 
 // minSecretLen is the shortest secret string that KEKFromSecret stretches
@@ -69,6 +70,17 @@ func CursorKey(kek []byte) ([]byte, error) {
 		return nil, err
 	}
 	return derive(kek, labelCursorMAC)
+}
+
+// IdentifierKey derives the HMAC-SHA256 key under which the core names
+// usernames in the sign-in throttle's table items and identifiers in its
+// logs (issue 11 §2, §6): a stable name, which a dictionary cannot undo
+// without the key.
+func IdentifierKey(kek []byte) ([]byte, error) {
+	if err := checkKEK(kek); err != nil {
+		return nil, err
+	}
+	return derive(kek, labelIdentifier)
 }
 
 // checkKEK reports whether kek has the length of an AES-256 key.

@@ -58,6 +58,9 @@ type LoginRequest struct {
 	CSRF      string
 	Username  string
 	Password  string
+	// IP is the caller's address: sign-in attempts are counted per user
+	// and source (signin.go).
+	IP string
 }
 
 // LoginResult is where a login attempt leads: Next after a success, or
@@ -98,7 +101,7 @@ func (s *Service) Login(ctx context.Context, r LoginRequest) (LoginResult, error
 		form.Error = msgMissingCredentials
 		return LoginResult{Form: &form}, nil
 	}
-	u, err := s.checkPassword(ctx, Client{ID: req.ClientID, Name: req.ClientName}, r.Username, r.Password)
+	u, err := s.checkPassword(ctx, Client{ID: req.ClientID, Name: req.ClientName}, r.Username, r.Password, r.IP)
 	if e := oauth.As(err); e != nil && e.Code == oauth.CodeInvalidGrant {
 		form.Error = msgBadCredentials
 		return LoginResult{Form: &form}, nil

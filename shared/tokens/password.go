@@ -26,7 +26,7 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
-	u, err := s.checkPassword(ctx, c, r.Username, r.Password)
+	u, err := s.checkPassword(ctx, c, r.Username, r.Password, r.IP)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
@@ -63,63 +63,4 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 		resp = withRefresh(resp, refreshToken, *g.session, now)
 	}
 	return resp, nil
-}
-
-// checkPassword verifies a user's password, counting failures and
-// honouring the lockout (User.Locked).
-func (s *Service) checkPassword(ctx context.Context, c Client, username, password string) (User, error) {
-	u, err := s.getUser(ctx, username)
-	switch {
-	case notFound(err):
-		_, _ = s.passwords.Verify(s.dummyHash(), password)
-		return User{}, s.loginFailed(ctx, c, username, "unknown_user")
-	case err != nil:
-		return User{}, storeError(err)
-	case u.Locked(s.now()):
-		return User{}, s.loginFailed(ctx, c, username, "locked")
-	}
-	ok, err := s.passwords.Verify(u.PasswordHash, password)
-	if err != nil {
-		return User{}, oauth.ServerError(err)
-	}
-	if !ok || u.Disabled {
-		return User{}, s.recordFailure(ctx, c, u)
-	}
-	if u.FailedLogins > 0 {
-		if err := s.store.ResetLoginFailures(ctx, u.Username); err != nil {
-			return User{}, storeError(err)
-		}
-	}
-	return u, nil
-}
-
-func (s *Service) recordFailure(ctx context.Context, c Client, u User) error {
-	updated, err := s.store.RecordLoginFailure(ctx, u.Username, s.now())
-	if err != nil {
-		return storeError(err)
-	}
-	if updated.Locked(s.now()) {
-		s.audit(ctx, slog.LevelWarn, "account_locked", slog.String("client_id", c.ID), slog.String("sub", u.Subject),
-			slog.Int("failures", updated.FailedLogins), slog.Time("locked_until", updated.LockedUntil()))
-	}
-	return s.loginFailed(ctx, c, u.Subject, "wrong_password")
-}
-
-func (s *Service) loginFailed(ctx context.Context, c Client, who, reason string) error {
-	attr := slog.String("sub", who)
-	if reason == "unknown_user" || reason == "locked" {
-		attr = slog.String("username_hash", shortHash(who))
-	}
-	s.audit(ctx, slog.LevelWarn, "login_failed", slog.String("client_id", c.ID), attr, slog.String("outcome", reason))
-	return oauth.InvalidGrant(badCredentials)
-}
-
-// dummyHash returns a valid hash of a random password, made once from the
-// configured hasher: an unknown username is verified against it, so it
-// costs the same time as a wrong password.
-func (s *Service) dummyHash() string {
-	s.dummyOnce.Do(func() {
-		s.dummy, _ = s.passwords.Hash(NewID())
-	})
-	return s.dummy
 }

@@ -37,6 +37,7 @@ type Store interface {
 	SessionIndex
 	AccessTokenStore
 	LongLivedStore
+	LoginAttemptStore
 	AuthorizationStore
 	LoginStore
 	ConsentStore
@@ -62,6 +63,27 @@ type UserStore interface {
 	RecordLoginFailure(ctx context.Context, username string, at time.Time) (User, error)
 	// ResetLoginFailures sets the failure count to zero.
 	ResetLoginFailures(ctx context.Context, username string) error
+}
+
+// LoginAttemptStore counts sign-in attempts per user and source in fixed
+// windows (issue 11 §2). Each attempt is one conditional write, made
+// before the password is hashed.
+type LoginAttemptStore interface {
+	// ReserveLoginAttempt counts one attempt in a's window on condition
+	// that fewer than limit are counted there, and returns the count with
+	// this one. When limit are counted already it counts nothing and
+	// returns the count as stored and ErrConflict. The window is named by
+	// its end, taken from the caller's clock: the count lives until then
+	// (its ttl).
+	ReserveLoginAttempt(ctx context.Context, a LoginAttempt, limit int) (int, error)
+	// ResetLoginAttempts sets the count of a's window to zero: the right
+	// password gives its attempt back and forgives the failures before
+	// it. A window with no count is no error.
+	ResetLoginAttempts(ctx context.Context, a LoginAttempt) error
+	// UnlockLogin sets the count of every open window of user (a
+	// LoginAttempt.User) to zero, whatever the source, and returns how
+	// many windows held attempts.
+	UnlockLogin(ctx context.Context, user string) (int, error)
 }
 
 // SessionStore persists refresh-capable sessions. Every write that must

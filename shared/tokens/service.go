@@ -23,6 +23,12 @@ type Options struct {
 	RefreshKey []byte
 	// CursorKey authenticates the sessions page's cursors.
 	CursorKey []byte
+	// IdentifierKey keys the HMAC under which usernames are counted in
+	// the sign-in throttle's table items and identifiers are logged
+	// (signin.go). Every container of a deployment needs the same key,
+	// derived from the key-encryption key; without one a Service makes
+	// a random key of its own, good for one process.
+	IdentifierKey []byte
 	// MaxLongLivedTTL bounds a minted token's lifetime; AllowNeverExpiring
 	// permits expires_in 0 (no expiry).
 	MaxLongLivedTTL    time.Duration
@@ -48,6 +54,7 @@ type Service struct {
 	verifier   Verifier
 	signer     Signer
 	cursorKey  []byte
+	identKey   []byte
 	mint       mintPolicy
 	passwords  PasswordHasher
 	refreshKey []byte
@@ -78,6 +85,7 @@ func New(o Options) *Service {
 		verifier:   o.Verifier,
 		signer:     o.Signer,
 		cursorKey:  o.CursorKey,
+		identKey:   orRandomKey(o.IdentifierKey),
 		mint:       mintPolicy{maxTTL: orDefaultDuration(o.MaxLongLivedTTL, DefaultMaxLongLivedTTL), allowNever: o.AllowNeverExpiring},
 		passwords:  o.Passwords,
 		refreshKey: o.RefreshKey,
@@ -88,6 +96,14 @@ func New(o Options) *Service {
 		clients:    newClientCache(o.ClientCacheTTL, o.Now),
 		loginIdle:  o.LoginIdleTTL, loginAbsolute: o.LoginAbsoluteTTL,
 	}
+}
+
+// orRandomKey returns key, or 32 random bytes when it is empty.
+func orRandomKey(key []byte) []byte {
+	if len(key) > 0 {
+		return key
+	}
+	return randomBytes(32)
 }
 
 // issuerKey carries a per-request issuer in a context.

@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,24 +46,39 @@ func TestSessionUsable(t *testing.T) {
 	}
 }
 
-func TestUserLockout(t *testing.T) {
+// The sign-in throttle's windows and sources (issue 11 §2): fixed
+// 15-minute windows named by their end; an IPv4 address or an IPv6 /64
+// is one source; usernames are keyed by HMAC, never written.
+func TestLoginAttemptWindows(t *testing.T) {
+	s := New(Options{IdentifierKey: []byte("k")})
 	for _, tc := range []struct {
-		failures int
-		after    time.Duration
-		want     bool
+		at   time.Duration
+		want time.Duration // the window's end, after t0
 	}{
-		{2, 0, false},
-		{3, 0, true},
-		{3, time.Second, false},
-		{5, 3 * time.Second, true},
-		{5, 4 * time.Second, false},
-		{10, 14 * time.Minute, true},
-		{10, 15 * time.Minute, false},
-		{50, 14 * time.Minute, true},
+		{0, 15 * time.Minute},
+		{14*time.Minute + 59*time.Second, 15 * time.Minute},
+		{15 * time.Minute, 30 * time.Minute},
+		{16 * time.Minute, 30 * time.Minute},
 	} {
-		u := User{FailedLogins: tc.failures, LastFailedAt: t0}
-		if got := u.Locked(t0.Add(tc.after)); got != tc.want {
-			t.Errorf("%d failures, %v later: Locked() = %v; want %v", tc.failures, tc.after, got, tc.want)
+		if got := s.loginAttempt("alice", "", t0.Add(tc.at)).WindowEnd; !got.Equal(t0.Add(tc.want)) {
+			t.Errorf("window at t0+%v ends %v; want t0+%v", tc.at, got, tc.want)
 		}
+	}
+	for _, tc := range []struct{ ip, want string }{
+		{"192.0.2.7", "192.0.2.7"},
+		{"::ffff:192.0.2.7", "192.0.2.7"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"", ""},
+		{"not an address", ""},
+	} {
+		if got := attemptSource(tc.ip); got != tc.want {
+			t.Errorf("attemptSource(%q) = %q; want %q", tc.ip, got, tc.want)
+		}
+	}
+	a, b := s.loginAttempt("alice", "", t0), New(Options{IdentifierKey: []byte("other")}).loginAttempt("alice", "", t0)
+	if a.User == b.User || strings.Contains(a.User, "alice") || len(a.User) != 64 {
+		t.Errorf("user keys %q and %q; want 64 hex digits that depend on the key and hide the name", a.User, b.User)
 	}
 }

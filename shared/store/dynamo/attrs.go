@@ -43,4 +43,7 @@ const (
 	attrFailedLogins = "failed_logins"
 	attrLastFailedAt = "last_failed_at"
 	attrVersion      = "version"
+
+	// Sign-in attempt windows (loginattempt.go).
+	attrAttempts = "attempts"
 )

@@ -24,7 +24,8 @@ type Store struct {
 	jtis      map[string]time.Time             // revoked JWT id → its exp
 	longLived map[string]tokens.LongLivedToken
 	keySet    *tokens.KeySet
-	signIn    signIn // signin.go
+	signIn    signIn             // signin.go
+	attempts  map[attemptKey]int // loginattempt.go; made on first use
 	// userSubjects maps the subject of a user whose claims were set to
 	// its username (userclaims.go).
 	userSubjects map[string]string

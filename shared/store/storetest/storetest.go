@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Copies", testCopies},
 		{"Race", testRaces},
 		{"SignIn", testSignIn},
+		{"LoginAttempts", testLoginAttempts},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })
