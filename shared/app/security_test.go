@@ -91,7 +91,7 @@ func headersContain(h http.Header, s string) bool {
 	return false
 }
 
-// RFC 8725 §3.1, RFC 6819 §5.1.5.9, DESIGN.md §7.7, end to end on the
+// RFC 8725 §3.1, RFC 6819 §5.1.5.9, docs/design.md §7.7, end to end on the
 // bearer endpoints: a JWT that claims latchkey:admin but is not exactly
 // what Latchkey signed (alg none, HS256 keyed with the published key, a
 // stranger's key, widened claims) authenticates nowhere and changes
@@ -153,7 +153,7 @@ func publishedKey(t *testing.T, h *apptest.Harness) []byte {
 	return set.Keys[0]
 }
 
-// DESIGN.md §7.5 and RFC 6819 §4.4.3.1 and §5.1.4.1.3 for answers and
+// docs/design.md §7.5 and RFC 6819 §4.4.3.1 and §5.1.4.1.3 for answers and
 // logs: a secret sent the wrong way (a wrong secret, a password in the
 // username field, a client's id and secret swapped, a token in an unknown
 // field) is never echoed in an answer and never written to a log line.

@@ -54,7 +54,7 @@ func KEKFromSecret(s string) ([]byte, error) {
 }
 
 // RefreshKey derives the HMAC-SHA256 key that authenticates refresh tokens
-// (DESIGN.md §3) from the key-encryption key. It is independent of the key
+// (docs/design.md §3) from the key-encryption key. It is independent of the key
 // that seals signing keys.
 func RefreshKey(kek []byte) ([]byte, error) {
 	if err := checkKEK(kek); err != nil {

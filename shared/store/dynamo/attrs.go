@@ -5,7 +5,7 @@ package dynamo
 // dynamodbav tags, because a struct tag cannot name a constant;
 // TestWireFormat pins that the two agree for every item kind.
 const (
-	// Keys and the one index, on every item (DESIGN.md §6).
+	// Keys and the one index, on every item (docs/design.md §6).
 	attrPK     = "PK"
 	attrSK     = "SK"
 	attrGSI1PK = "GSI1PK"
