@@ -89,7 +89,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Store: store, Verifier: keys, Signer: keys,
 		Passwords: o.Passwords, RefreshKey: refreshKey, CursorKey: cursorKey, IdentifierKey: identKey,
 		MaxLongLivedTTL: cfg.MaxLongLivedTTL, AllowNeverExpiring: cfg.AllowNeverExpiring,
-		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL, Now: o.Now, Log: log,
+		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL,
+		LoginIdleTTL: cfg.LoginIdleTTL, LoginAbsoluteTTL: cfg.LoginAbsoluteTTL, Now: o.Now, Log: log,
 	})
 	return &App{Config: cfg, Log: log, Store: store, Keys: keys, Service: svc, API: httpapi.New(svc, log)}, nil
 }

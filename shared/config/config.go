@@ -45,6 +45,10 @@ type Config struct {
 	// client record or the key set before reading it again.
 	ClientCacheTTL time.Duration
 	KeyCacheTTL    time.Duration
+	// LoginIdleTTL and LoginAbsoluteTTL bound a login session at the
+	// hosted login page (LOGIN_IDLE_TTL, LOGIN_ABSOLUTE_TTL; DESIGN.md §10).
+	LoginIdleTTL     time.Duration
+	LoginAbsoluteTTL time.Duration
 }
 
 // Lookup is os.LookupEnv's signature, so tests can pass a map.
@@ -70,6 +74,8 @@ func FromEnv(lookup Lookup) (Config, error) {
 		AllowNeverExpiring:     r.boolean("ALLOW_NEVER_EXPIRING"),
 		ClientCacheTTL:         r.duration("CLIENT_CACHE_TTL", 30*time.Second),
 		KeyCacheTTL:            r.duration("KEY_CACHE_TTL", 5*time.Minute),
+		LoginIdleTTL:           r.duration("LOGIN_IDLE_TTL", 12*time.Hour),
+		LoginAbsoluteTTL:       r.duration("LOGIN_ABSOLUTE_TTL", 7*24*time.Hour),
 	}
 	if c.KeyEncryptionKey != nil && c.KeyEncryptionSecretARN != "" {
 		r.fail("set only one of KEY_ENCRYPTION_KEY and KEY_ENCRYPTION_SECRET_ARN")

@@ -19,6 +19,7 @@ const (
 	FunctionMint         = "mint"
 	FunctionIntrospect   = "introspect"
 	FunctionSessionsList = "sessions-list"
+	FunctionAuthorize    = "authorize"
 )
 
 // LogicalID returns the name of function's resource in template.yaml: the
@@ -71,6 +72,15 @@ var routes = []Route{
 	{FunctionMint, http.MethodPost, "/tokens", (*API).mint},
 	{FunctionIntrospect, http.MethodPost, "/oauth2/introspect", (*API).introspect},
 	{FunctionSessionsList, http.MethodGet, "/sessions", (*API).listSessions},
+	{FunctionAuthorize, http.MethodGet, pathAuthorize, (*API).authorize},
+	{FunctionAuthorize, http.MethodPost, pathAuthorize, (*API).authorize},
+	{FunctionAuthorize, http.MethodGet, pathLogin, (*API).loginPage},
+	{FunctionAuthorize, http.MethodPost, pathLogin, (*API).login},
+	{FunctionAuthorize, http.MethodGet, pathConsent, (*API).consentPage},
+	{FunctionAuthorize, http.MethodPost, pathConsent, (*API).consent},
+	{FunctionAuthorize, http.MethodGet, pathLogout, (*API).logoutPage},
+	{FunctionAuthorize, http.MethodPost, pathLogout, (*API).logout},
+	{FunctionAuthorize, http.MethodGet, pathStylesheet, (*API).stylesheetHandler},
 }
 
 // Routes returns the route table.

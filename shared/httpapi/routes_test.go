@@ -184,4 +184,5 @@ var functionConst = map[string]string{
 	httpapi.FunctionMint:         "FunctionMint",
 	httpapi.FunctionIntrospect:   "FunctionIntrospect",
 	httpapi.FunctionSessionsList: "FunctionSessionsList",
+	httpapi.FunctionAuthorize:    "FunctionAuthorize",
 }

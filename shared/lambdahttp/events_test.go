@@ -41,6 +41,11 @@ type eventCase struct {
 	clearsCookie bool
 	// inactive: the answer must be exactly {"active":false} (RFC 7662 §2.2).
 	inactive bool
+	// page: the answer is a page of the browser sign-in (text/html or
+	// its stylesheet), not JSON; location, when set, prefixes its
+	// redirect target.
+	page     string
+	location string
 }
 
 // wantEvents has one entry per file in events/: a new file without an
@@ -62,7 +67,22 @@ var wantEvents = map[string]eventCase{
 	"sessions-revoke-one.json":     {status: 401, code: oauth.CodeInvalidToken},
 	"sessions-revoke-subject.json": {status: 401, code: oauth.CodeInvalidToken},
 	"tokens-revoke.json":           {status: 401, code: oauth.CodeInvalidToken},
+	// The browser sign-in: a valid request goes to the login page; the
+	// sample request id has expired, so its pages say so.
+	"authorize.json":      {status: 302, page: "text/html", location: "/oauth2/login?request="},
+	"authorize-post.json": {status: 302, page: "text/html", location: "/oauth2/login?request="},
+	"login-page.json":     {status: 400, page: "text/html"},
+	"login.json":          {status: 400, page: "text/html"},
+	"consent-page.json":   {status: 400, page: "text/html"},
+	"consent.json":        {status: 400, page: "text/html"},
+	"logout-page.json":    {status: 302, page: "text/html", location: demoSPACallback + "?state=bye"},
+	"logout.json":         {status: 200, page: "text/html"},
+	"stylesheet.json":     {status: 200, page: "text/css"},
 }
+
+// demoSPACallback is the redirect URI of the public demo client that the
+// sign-in events use.
+const demoSPACallback = "http://127.0.0.1:8000/callback"
 
 // routeOf returns the route of the table that serves method and path,
 // matched the way ServeMux (and API Gateway) match patterns.
@@ -97,6 +117,12 @@ func seedDemo(t *testing.T, h *apptest.Harness) {
 	}
 	if err := h.App.Store.CreateClient(context.Background(), c); err != nil {
 		t.Fatalf("CreateClient(%s): %v", demoClientID, err)
+	}
+	spa := c
+	spa.ID, spa.Name, spa.SecretHash, spa.AuthMethod, spa.FirstParty = "demo-spa", "Demo SPA", nil, oauth.AuthNone, true
+	spa.Grants, spa.Scopes, spa.RedirectURIs = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken}, []string{"openid", "read"}, []string{demoSPACallback}
+	if err := h.App.Store.CreateClient(context.Background(), spa); err != nil {
+		t.Fatalf("CreateClient(demo-spa): %v", err)
 	}
 	h.User(demoUser, demoPassword)
 }
@@ -179,6 +205,10 @@ func runEvent(t *testing.T, ev events.APIGatewayV2HTTPRequest, want eventCase) {
 
 func checkEventResponse(t *testing.T, function string, res events.APIGatewayV2HTTPResponse, want eventCase) {
 	t.Helper()
+	if want.page != "" {
+		checkPageResponse(t, function, res, want)
+		return
+	}
 	var body map[string]any
 	if err := json.Unmarshal([]byte(res.Body), &body); err != nil || res.IsBase64Encoded {
 		t.Fatalf("function %s answered %d with a body that is not JSON: %q", function, res.StatusCode, res.Body)
@@ -220,4 +250,24 @@ func functions() []string {
 		}
 	}
 	return out
+}
+
+// checkPageResponse holds an answer of the browser sign-in to its status,
+// content type and redirect target.
+func checkPageResponse(t *testing.T, function string, res events.APIGatewayV2HTTPResponse, want eventCase) {
+	t.Helper()
+	if res.StatusCode != want.status {
+		t.Errorf("function %s answered %d %s; want %d", function, res.StatusCode, res.Body, want.status)
+	}
+	if loc := res.Headers["Location"]; want.location != "" && !strings.HasPrefix(loc, want.location) {
+		t.Errorf("Location = %q; want it to start with %q", loc, want.location)
+	}
+	if ct := res.Headers["Content-Type"]; res.StatusCode < 300 || res.StatusCode >= 400 {
+		if !strings.HasPrefix(ct, want.page) {
+			t.Errorf("Content-Type = %q; want %s", ct, want.page)
+		}
+	}
+	if want.page == "text/html" && res.Headers["Cache-Control"] != "no-store" {
+		t.Errorf("Cache-Control = %q; want no-store", res.Headers["Cache-Control"])
+	}
 }

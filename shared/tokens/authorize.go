@@ -35,10 +35,11 @@ type Next struct {
 	EndLogin bool
 }
 
-// LoginCookie is the value of a login session cookie and when it expires.
+// LoginCookie is the value of a login session cookie and how long the
+// browser keeps it: until the login session's absolute expiry.
 type LoginCookie struct {
-	Value     string
-	ExpiresAt time.Time
+	Value  string
+	MaxAge time.Duration
 }
 
 // Authorize implements the authorization endpoint (RFC 6749 §4.1.1,

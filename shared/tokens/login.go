@@ -146,7 +146,7 @@ func (s *Service) newLogin(u User, now time.Time) (LoginSession, LoginCookie) {
 		Hash: HashToken(value), ID: NewID(), Subject: u.Subject, Username: u.Username,
 		AuthTime: now, IdleExpiresAt: IdleExpiry(now, s.loginIdleTTL(), abs), AbsoluteExpiresAt: abs,
 	}
-	return l, LoginCookie{Value: value, ExpiresAt: abs}
+	return l, LoginCookie{Value: value, MaxAge: abs.Sub(now)}
 }
 
 // usableLogin returns the login session the cookie names when it is live
