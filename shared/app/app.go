@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rsa"
 	"fmt"
 	"io"
 	"log/slog"
@@ -48,6 +49,9 @@ type Options struct {
 	DynamoDB dynamo.API
 	// Store, when set, is used instead of a DynamoDB store (tests).
 	Store Store
+	// GenerateRSA makes the RSA keys of ID tokens; RSA-2048 from
+	// crypto/rand when nil (tests hand out keys made in advance).
+	GenerateRSA func() (*rsa.PrivateKey, error)
 }
 
 // New builds the process described by cfg.
@@ -73,6 +77,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	keys, err := signing.New(signing.Options{
 		Store: store, KEK: kek, Issuer: cfg.Issuer, RotationPeriod: cfg.KeyRotationPeriod,
 		MaxTokenLifetime: tokens.MaxAccessTokenTTL, CacheTTL: cfg.KeyCacheTTL, Now: o.Now,
+		IDTokenRS256: true, GenerateRSA: o.GenerateRSA,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)

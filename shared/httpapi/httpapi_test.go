@@ -519,7 +519,10 @@ type jwk struct {
 	Kid string  `json:"kid"`
 	X   string  `json:"x"`
 	Y   string  `json:"y"`
+	N   string  `json:"n"`
+	E   string  `json:"e"`
 	D   *string `json:"d"`
+	P   *string `json:"p"`
 }
 
 // fetchJWKS returns the published keys, checking their shape.
@@ -545,36 +548,53 @@ func TestJWKS(t *testing.T) {
 	t.Parallel()
 	h := apptest.New(t)
 	raw, keys := fetchJWKS(t, h)
-	if len(keys) != 2 {
-		t.Fatalf("JWKS has %d keys; want 2 (current and next)", len(keys))
+	if len(keys) != 4 {
+		t.Fatalf("JWKS has %d keys; want 4 (current and next, ES256 and the RS256 ID token keys)", len(keys))
 	}
 	kids := map[string]bool{}
 	for i, k := range keys {
-		if k.Kty != "EC" || k.Crv != "P-256" || k.Alg != "ES256" || k.Use != "sig" {
-			t.Errorf("key %d = kty %q crv %q alg %q use %q; want EC P-256 ES256 sig", i, k.Kty, k.Crv, k.Alg, k.Use)
+		if k.D != nil || k.P != nil {
+			t.Errorf("key %d publishes a private part", i)
 		}
-		if k.D != nil {
-			t.Errorf("key %d publishes its private part d", i)
-		}
-		for name, v := range map[string]string{"kid": k.Kid, "x": k.X, "y": k.Y} {
-			if v == "" {
-				t.Errorf("key %d has no %s", i, name)
-			}
-		}
-		for _, coord := range []string{k.X, k.Y} {
-			if b, err := base64.RawURLEncoding.DecodeString(coord); err != nil || len(b) != 32 {
-				t.Errorf("key %d coordinate %q is not 32 bytes of base64url", i, coord)
-			}
-		}
-		if kids[k.Kid] {
-			t.Errorf("kid %q appears twice", k.Kid)
+		if kids[k.Kid] || k.Kid == "" {
+			t.Errorf("kid %q is empty or appears twice", k.Kid)
 		}
 		kids[k.Kid] = true
-		for _, field := range []string{"kid", "x", "y"} {
+		fields := []string{"kid", "x", "y"}
+		if k.Alg == "RS256" {
+			checkRSAKey(t, i, k)
+			fields = []string{"kid", "n"}
+		} else {
+			checkECKey(t, i, k)
+		}
+		for _, field := range fields {
 			raw[i][field] = "<" + field + ">"
 		}
 	}
 	golden(t, "jwks.golden.json", indent(t, map[string]any{"keys": raw}))
+}
+
+func checkECKey(t *testing.T, i int, k jwk) {
+	t.Helper()
+	if k.Kty != "EC" || k.Crv != "P-256" || k.Alg != "ES256" || k.Use != "sig" {
+		t.Errorf("key %d = kty %q crv %q alg %q use %q; want EC P-256 ES256 sig", i, k.Kty, k.Crv, k.Alg, k.Use)
+	}
+	for _, coord := range []string{k.X, k.Y} {
+		if b, err := base64.RawURLEncoding.DecodeString(coord); err != nil || len(b) != 32 {
+			t.Errorf("key %d coordinate %q is not 32 bytes of base64url", i, coord)
+		}
+	}
+}
+
+// checkRSAKey checks an ID token key: RSA-2048 (RFC 7518 §3.3, §6.3.1).
+func checkRSAKey(t *testing.T, i int, k jwk) {
+	t.Helper()
+	if k.Kty != "RSA" || k.Use != "sig" || k.E != "AQAB" {
+		t.Errorf("key %d = kty %q use %q e %q; want RSA sig AQAB", i, k.Kty, k.Use, k.E)
+	}
+	if b, err := base64.RawURLEncoding.DecodeString(k.N); err != nil || len(b) != 256 {
+		t.Errorf("key %d modulus is not 2048 bits of base64url", i)
+	}
 }
 
 // TestClientCredentialsToken pins the token response and the RFC 9068

@@ -53,6 +53,7 @@ type eventCase struct {
 var wantEvents = map[string]eventCase{
 	"jwks.json":                     {status: 200, field: "keys"},
 	"metadata.json":                 {status: 200, field: "issuer"},
+	"openid-configuration.json":     {status: 200, field: "issuer"},
 	"token-client-credentials.json": {status: 200, field: "access_token"},
 	"token-password.json":           {status: 200, field: "access_token"},
 	"token-refresh.json":            {status: 400, code: oauth.CodeInvalidGrant},
@@ -61,6 +62,8 @@ var wantEvents = map[string]eventCase{
 	// The sample tokens are not genuine: introspection says inactive,
 	// revocation succeeds (RFC 7009 §2.2), bearer endpoints refuse them.
 	"introspect.json":              {status: 200, inactive: true},
+	"userinfo.json":                {status: 401, code: oauth.CodeInvalidToken},
+	"userinfo-post.json":           {status: 401, code: oauth.CodeInvalidToken},
 	"revoke.json":                  {status: 200},
 	"mint.json":                    {status: 401, code: oauth.CodeInvalidToken},
 	"sessions-list.json":           {status: 401, code: oauth.CodeInvalidToken},

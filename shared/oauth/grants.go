@@ -26,6 +26,7 @@ const (
 	ParamClientSecret     = "client_secret"
 	ParamScope            = "scope"
 	ParamResource         = "resource"
+	ParamAccessToken      = "access_token"
 	ParamUsername         = "username"
 	ParamPassword         = "password"
 	ParamRefreshToken     = "refresh_token"

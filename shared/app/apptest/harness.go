@@ -12,6 +12,7 @@ import (
 	"github.com/latchkey/latchkey/shared/app"
 	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/password"
+	"github.com/latchkey/latchkey/shared/signing/signingtest"
 	"github.com/latchkey/latchkey/shared/store/dynamo"
 	"github.com/latchkey/latchkey/shared/store/dynamo/dynamotest"
 	"github.com/latchkey/latchkey/shared/store/memstore"
@@ -73,7 +74,7 @@ func NewWith(t testing.TB, s Setup) *Harness {
 	t.Helper()
 	clock := NewClock(Start)
 	h := &Harness{T: t, Clock: clock, Logs: &SyncBuffer{}}
-	o := app.Options{Now: clock.Now, LogOutput: h.Logs, Passwords: CheapPasswords}
+	o := app.Options{Now: clock.Now, LogOutput: h.Logs, Passwords: CheapPasswords, GenerateRSA: signingtest.RSAKeys()}
 	table := "memory"
 	if s.DynamoDB || s.Wrap != nil {
 		h.DB = dynamotest.NewTable(t)
