@@ -111,7 +111,7 @@ func TestLongLivedTokenLifecycle(t *testing.T) {
 
 func TestMintAnswer(t *testing.T) {
 	f := newDynamoFixture(t, tokens.ClientSpec{})
-	m := mint(f.Harness, clientToken(f.Harness, "tokens:mint"), mintBody("backup", f.subject(), "read", "write"))
+	m := mint(f.Harness, clientToken(f.Harness, "tokens:mint", "read", "write"), mintBody("backup", f.subject(), "read", "write"))
 	if m.Status != 201 {
 		t.Fatalf("mint = %d %s; want 201", m.Status, m.Body)
 	}
@@ -221,7 +221,7 @@ func TestMintLifetime(t *testing.T) {
 			if tc.expiresIn != "" {
 				body += `,"expires_in":` + tc.expiresIn
 			}
-			r := mint(h, clientToken(h, "tokens:mint"), body+"}")
+			r := mint(h, clientToken(h, "tokens:mint", "read"), body+"}")
 			switch {
 			case tc.bad:
 				wantError(t, r, 400, "invalid_request")
@@ -279,7 +279,7 @@ func TestMintBadInput(t *testing.T) {
 // A typo is rejected by the checksum before any read (docs/design.md §4).
 func TestChecksumTypoCostsNoRead(t *testing.T) {
 	f := newDynamoFixture(t, tokens.ClientSpec{})
-	token := mint(f.Harness, clientToken(f.Harness, "tokens:mint"), mintBody("n", f.subject(), "read")).Str("token")
+	token := mint(f.Harness, clientToken(f.Harness, "tokens:mint", "read"), mintBody("n", f.subject(), "read")).Str("token")
 	introspect := introspector(f.Harness)
 	wantActive(t, introspect(token), true) // warms the client cache; records the first use
 	for _, pos := range []int{6, 20, len(token) - 7, len(token) - 1} {

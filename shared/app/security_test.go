@@ -485,7 +485,7 @@ func TestForwardedHeadersAreNotTrusted(t *testing.T) {
 func TestSecretsHaveAtLeast256BitsOfEntropy(t *testing.T) {
 	f := newFixture(t, tokens.ClientSpec{})
 	ref := f.referenceClient()
-	admin := clientToken(f.Harness, tokens.ScopeTokensMint)
+	admin := clientToken(f.Harness, tokens.ScopeTokensMint, "read")
 	b64 := base64.RawURLEncoding.Strict()
 	b32 := base32.StdEncoding.WithPadding(base32.NoPadding)
 	size := func(enc interface{ DecodeString(string) ([]byte, error) }, s string) int {

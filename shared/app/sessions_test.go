@@ -177,7 +177,7 @@ func TestSessionsFilters(t *testing.T) {
 	f.login("read offline_access")
 	revoked := sidOf(f.login("read offline_access").Str("refresh_token"))
 	f.loginAs(other, otherSecret, testUser, "")
-	if r := mint(f.Harness, clientToken(f.Harness, "tokens:mint"), mintBody("n", f.subject(), "read")); r.Status != 201 {
+	if r := mint(f.Harness, clientToken(f.Harness, "tokens:mint", "read"), mintBody("n", f.subject(), "read")); r.Status != 201 {
 		t.Fatalf("mint = %d %s", r.Status, r.Body)
 	}
 	if r := f.Do(http.MethodDelete, "/sessions/"+revoked, "", "", bearer(user)); r.Status != 200 {
