@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -43,21 +43,17 @@ func toCodeItem(c tokens.AuthCode) codeItem {
 	}
 }
 
-func (it codeItem) code() tokens.AuthCode {
+// liveAt: a code is absent from its expiry on (after redemption, from its
+// session's).
+func (it codeItem) liveAt(now time.Time) bool { return it.ExpiresAt.After(now) }
+
+func (it codeItem) value() tokens.AuthCode {
 	return tokens.AuthCode{
 		Hash: nilIfEmpty(it.Hash), ClientID: it.ClientID, RedirectURI: it.RedirectURI, CodeChallenge: it.CodeChallenge,
 		Subject: it.Subject, Scopes: it.Scopes, Resources: it.Resources, Nonce: it.Nonce,
 		AuthTime: it.AuthTime.Time, LoginID: it.LoginID, IssuedAt: it.IssuedAt.Time, ExpiresAt: it.ExpiresAt.Time,
 		RedeemedAt: it.RedeemedAt.Time, SessionID: it.SessionID,
 	}
-}
-
-func decodeCode(av map[string]types.AttributeValue) (tokens.AuthCode, error) {
-	var it codeItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.AuthCode{}, err
-	}
-	return it.code(), nil
 }
 
 // CreateCode stores an authorization code with one conditional PutItem;
@@ -96,7 +92,7 @@ func (s *Store) RedeemCode(ctx context.Context, r tokens.CodeRedemption) (tokens
 	case err != nil:
 		return tokens.AuthCode{}, err
 	}
-	c, err := decodeCode(item)
+	c, err := decodeItem[codeItem](item)
 	if err != nil {
 		return tokens.AuthCode{}, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
@@ -105,15 +101,9 @@ func (s *Store) RedeemCode(ctx context.Context, r tokens.CodeRedemption) (tokens
 
 // lostRedemption explains a failed redemption from the item as stored.
 func (s *Store) lostRedemption(op string, old map[string]types.AttributeValue) (tokens.AuthCode, error) {
-	if !present(old, s.now()) {
-		return tokens.AuthCode{}, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
-	}
-	c, err := decodeCode(old)
+	c, err := decodeLive[codeItem](old, s.now())
 	if err != nil {
 		return tokens.AuthCode{}, fmt.Errorf("dynamo: %s: %w", op, err)
-	}
-	if !c.ExpiresAt.After(s.now()) {
-		return tokens.AuthCode{}, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
 	}
 	return c, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrConflict)
 }

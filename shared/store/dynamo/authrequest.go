@@ -5,9 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -74,7 +74,10 @@ func toAuthRequestItem(r tokens.AuthRequest) authRequestItem {
 	}
 }
 
-func (it authRequestItem) request() tokens.AuthRequest {
+// liveAt: a pending request is absent from its expiry on.
+func (it authRequestItem) liveAt(now time.Time) bool { return it.ExpiresAt.After(now) }
+
+func (it authRequestItem) value() tokens.AuthRequest {
 	return tokens.AuthRequest{
 		Hash: nilIfEmpty(it.Hash), ClientID: it.ClientID, ClientName: it.ClientName, FirstParty: it.FirstParty,
 		RedirectURI: it.RedirectURI, State: it.State, Scopes: it.Scopes, Resources: it.Resources, Nonce: it.Nonce,
@@ -95,19 +98,7 @@ func (s *Store) CreateAuthRequest(ctx context.Context, r tokens.AuthRequest) err
 // GetAuthRequest reads a pending request (strongly consistent);
 // tokens.ErrNotFound when it is missing or has expired.
 func (s *Store) GetAuthRequest(ctx context.Context, hash []byte) (tokens.AuthRequest, error) {
-	const op = "get auth request"
-	av, err := s.getItem(ctx, op, hashKey(authRequestPrefix, hash))
-	if err != nil {
-		return tokens.AuthRequest{}, err
-	}
-	var it authRequestItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.AuthRequest{}, fmt.Errorf("dynamo: %s: %w", op, err)
-	}
-	if !it.ExpiresAt.After(s.now()) {
-		return tokens.AuthRequest{}, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
-	}
-	return it.request(), nil
+	return getLive[authRequestItem](ctx, s, "get auth request", itemKey(hashKey(authRequestPrefix, hash)))
 }
 
 // FinishAuthRequest deletes a pending request on condition liveNow and

@@ -112,7 +112,7 @@ func (s *Store) CreateClient(ctx context.Context, c tokens.Client) error {
 
 // GetClient returns the client with id, or tokens.ErrNotFound.
 func (s *Store) GetClient(ctx context.Context, id string) (tokens.Client, error) {
-	return getLive[clientItem](ctx, s, "get client", clientPK(id))
+	return getLive[clientItem](ctx, s, "get client", itemKey(clientPK(id)))
 }
 
 // ListClients returns every client, ordered by id. It queries the GSI1

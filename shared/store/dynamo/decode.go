@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/latchkey/latchkey/shared/tokens"
@@ -21,18 +23,29 @@ type storedItem[T any] interface {
 	liveAt(now time.Time) bool
 }
 
+// decodeItem decodes an item a write returned (ALL_NEW, or ALL_OLD when
+// the write's own condition decides): unmarshal, then convert.
+func decodeItem[I storedItem[T], T any](av map[string]types.AttributeValue) (T, error) {
+	it, err := unmarshalItem[I](av)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return it.value(), nil
+}
+
 // decodeLive is every read's one way from a stored item to the core's
 // type: tokens.ErrNotFound when av is missing or has expired at now, by
-// its ttl or by its kind's exact expiry (docs/design.md §7.6); a "decode: …"
-// error when it does not unmarshal as an I.
+// its ttl or by its kind's exact expiry (docs/design.md §7.6); a
+// "decode: …" error when it does not unmarshal as an I.
 func decodeLive[I storedItem[T], T any](av map[string]types.AttributeValue, now time.Time) (T, error) {
 	var zero T
 	if !present(av, now) {
 		return zero, tokens.ErrNotFound
 	}
-	var it I
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return zero, fmt.Errorf("decode: %w", err)
+	it, err := unmarshalItem[I](av)
+	if err != nil {
+		return zero, err
 	}
 	if !it.liveAt(now) {
 		return zero, tokens.ErrNotFound
@@ -40,15 +53,27 @@ func decodeLive[I storedItem[T], T any](av map[string]types.AttributeValue, now 
 	return it.value(), nil
 }
 
-// getLive reads the META item of partition pk with a strongly consistent
-// GetItem and decodes it with decodeLive.
-func getLive[I storedItem[T], T any](ctx context.Context, s *Store, op, pk string) (T, error) {
-	av, err := s.getItem(ctx, op, pk)
+func unmarshalItem[I any](av map[string]types.AttributeValue) (I, error) {
+	var it I
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return it, fmt.Errorf("decode: %w", err)
+	}
+	return it, nil
+}
+
+// getLive reads the item at key with a strongly consistent GetItem and
+// decodes it with decodeLive.
+func getLive[I storedItem[T], T any](ctx context.Context, s *Store, op string, key map[string]types.AttributeValue) (T, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key,
+		ConsistentRead: aws.Bool(true),
+	})
 	if err != nil {
 		var zero T
-		return zero, err
+		return zero, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
-	v, err := decodeLive[I](av, s.now())
+	v, err := decodeLive[I](out.Item, s.now())
 	if err != nil {
 		return v, fmt.Errorf("dynamo: %s: %w", op, err)
 	}

@@ -69,7 +69,7 @@ func (it keySetItem) value() tokens.KeySet {
 // GetKeySet returns the key set with a strongly consistent read, or
 // tokens.ErrNotFound when none has been written yet.
 func (s *Store) GetKeySet(ctx context.Context) (tokens.KeySet, error) {
-	return getLive[keySetItem](ctx, s, "get key set", keySetPK)
+	return getLive[keySetItem](ctx, s, "get key set", itemKey(keySetPK))
 }
 
 // PutKeySet replaces the key set on condition that the stored version is

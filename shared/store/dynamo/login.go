@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -39,7 +38,11 @@ func toLoginItem(l tokens.LoginSession) loginItem {
 	}
 }
 
-func (it loginItem) login() tokens.LoginSession {
+// liveAt: a login session is absent from the earlier of its idle and
+// absolute expiry on.
+func (it loginItem) liveAt(now time.Time) bool { return it.value().ExpiresAt().After(now) }
+
+func (it loginItem) value() tokens.LoginSession {
 	return tokens.LoginSession{
 		Hash: nilIfEmpty(it.Hash), ID: it.ID, Subject: it.Subject, Username: it.Username, AuthTime: it.AuthTime.Time,
 		IdleExpiresAt: it.IdleExpiresAt.Time, AbsoluteExpiresAt: it.AbsoluteExpiresAt.Time,
@@ -58,20 +61,7 @@ func (s *Store) CreateLogin(ctx context.Context, l tokens.LoginSession) error {
 // GetLogin reads a login session (strongly consistent);
 // tokens.ErrNotFound when it is missing or has expired.
 func (s *Store) GetLogin(ctx context.Context, hash []byte) (tokens.LoginSession, error) {
-	const op = "get login"
-	av, err := s.getItem(ctx, op, hashKey(loginPrefix, hash))
-	if err != nil {
-		return tokens.LoginSession{}, err
-	}
-	var it loginItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.LoginSession{}, fmt.Errorf("dynamo: %s: %w", op, err)
-	}
-	l := it.login()
-	if !l.ExpiresAt().After(s.now()) {
-		return tokens.LoginSession{}, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
-	}
-	return l, nil
+	return getLive[loginItem](ctx, s, "get login", itemKey(hashKey(loginPrefix, hash)))
 }
 
 // TouchLogin moves a live login session's idle expiry and ttl with one
@@ -115,6 +105,14 @@ type consentItem struct {
 	GrantedAt timestamp `dynamodbav:"granted_at,omitempty"`
 }
 
+func (it consentItem) liveAt(time.Time) bool { return true }
+
+// value: the scopes come sorted.
+func (it consentItem) value() tokens.Consent {
+	slices.Sort(it.Scopes)
+	return tokens.Consent{Subject: it.Subject, ClientID: it.ClientID, Scopes: it.Scopes, GrantedAt: it.GrantedAt.Time}
+}
+
 func consentKey(subject, clientID string) map[string]types.AttributeValue {
 	return keyOf(consentPrefix+subject, consentSKPrefix+clientID)
 }
@@ -144,22 +142,7 @@ func (s *Store) consentUpdate(c tokens.Consent) (*types.Update, error) {
 // consistent); tokens.ErrNotFound when there is none. Its scopes come
 // sorted.
 func (s *Store) GetConsent(ctx context.Context, subject, clientID string) (tokens.Consent, error) {
-	const op = "get consent"
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: consentKey(subject, clientID), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return tokens.Consent{}, fmt.Errorf("dynamo: %s: %w", op, err)
-	}
-	if len(out.Item) == 0 {
-		return tokens.Consent{}, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
-	}
-	var it consentItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return tokens.Consent{}, fmt.Errorf("dynamo: %s: %w", op, err)
-	}
-	slices.Sort(it.Scopes)
-	return tokens.Consent{Subject: it.Subject, ClientID: it.ClientID, Scopes: it.Scopes, GrantedAt: it.GrantedAt.Time}, nil
+	return getLive[consentItem](ctx, s, "get consent", consentKey(subject, clientID))
 }
 
 // DeleteConsent withdraws a consent with one unconditional DeleteItem.

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -28,6 +28,11 @@ type attemptItem struct {
 	Attempts int          `dynamodbav:"attempts"`
 }
 
+func (it attemptItem) liveAt(time.Time) bool { return true }
+
+// value is the window's count.
+func (it attemptItem) value() int { return it.Attempts }
+
 // attemptKey is the primary key of a's window.
 func attemptKey(a tokens.LoginAttempt) map[string]types.AttributeValue {
 	return keyOf(loginAttemptPrefix+a.User, a.Source+"#"+strconv.FormatInt(a.WindowEnd.Unix(), 10))
@@ -46,15 +51,18 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, a tokens.LoginAttempt, 
 			expression.AttributeNotExists(expression.Name(attrAttempts)),
 			expression.Name(attrAttempts).LessThan(expression.Value(limit)),
 		))
-	item, err := s.updateAttempt(ctx, op, a, b)
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return item.Attempts, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrConflict)
-	}
+	item, lost, err := s.updateKey(ctx, op, attemptKey(a), b)
 	if err != nil {
-		return 0, fmt.Errorf("dynamo: %s: %w", op, err)
+		return 0, err
 	}
-	return item.Attempts, nil
+	n, decErr := decodeItem[attemptItem](item)
+	switch {
+	case lost:
+		return n, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrConflict)
+	case decErr != nil:
+		return 0, fmt.Errorf("dynamo: %s: %w", op, decErr)
+	}
+	return n, nil
 }
 
 // ResetLoginAttempts sets the count of a's window to zero with one
@@ -64,40 +72,8 @@ func (s *Store) ResetLoginAttempts(ctx context.Context, a tokens.LoginAttempt) e
 	b := expression.NewBuilder().WithUpdate(
 		expression.Set(expression.Name(attrAttempts), expression.Value(0)).
 			Set(expression.Name(attrTTL), expression.Value(epochSeconds{a.WindowEnd})))
-	if _, err := s.updateAttempt(ctx, op, a, b); err != nil {
-		return fmt.Errorf("dynamo: %s: %w", op, err)
-	}
-	return nil
-}
-
-// updateAttempt runs one UpdateItem on a's window and returns the item
-// after it, or as stored when the condition failed (the SDK's error).
-func (s *Store) updateAttempt(ctx context.Context, op string, a tokens.LoginAttempt, b expression.Builder) (attemptItem, error) {
-	expr, err := b.Build()
-	if err != nil {
-		return attemptItem{}, err
-	}
-	in := &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: attemptKey(a),
-		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	out, err := s.api.UpdateItem(ctx, in)
-	var it attemptItem
-	var ccf *types.ConditionalCheckFailedException
-	switch {
-	case errors.As(err, &ccf):
-		_ = attributevalue.UnmarshalMap(ccf.Item, &it)
-		return it, err
-	case err != nil:
-		return it, err
-	}
-	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return it, fmt.Errorf("%s: decode: %w", op, err)
-	}
-	return it, nil
+	_, _, err := s.updateKey(ctx, op, attemptKey(a), b)
+	return err
 }
 
 // UnlockLogin reads user's partition (strongly consistent, page by page)
@@ -121,12 +97,12 @@ func (s *Store) UnlockLogin(ctx context.Context, user string) (int, error) {
 			return n, fmt.Errorf("dynamo: %s: %w", op, err)
 		}
 		for _, av := range page.Items {
-			var it attemptItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return n, fmt.Errorf("dynamo: %s: decode: %w", op, err)
-			}
-			if !present(av, now) || it.Attempts == 0 {
+			attempts, err := decodeLive[attemptItem](av, now)
+			if errors.Is(err, tokens.ErrNotFound) || (err == nil && attempts == 0) {
 				continue
+			}
+			if err != nil {
+				return n, fmt.Errorf("dynamo: %s: %w", op, err)
 			}
 			if err := s.zeroAttempts(ctx, av); err != nil {
 				return n, fmt.Errorf("dynamo: %s: %w", op, err)
@@ -142,7 +118,7 @@ func (s *Store) UnlockLogin(ctx context.Context, user string) (int, error) {
 func (s *Store) zeroAttempts(ctx context.Context, av map[string]types.AttributeValue) error {
 	expr, err := expression.NewBuilder().
 		WithUpdate(expression.Set(expression.Name(attrAttempts), expression.Value(0))).
-		WithCondition(expression.AttributeExists(expression.Name(attrPK))).Build()
+		WithCondition(keyExists()).Build()
 	if err != nil {
 		return err
 	}
@@ -151,8 +127,7 @@ func (s *Store) zeroAttempts(ctx context.Context, av map[string]types.AttributeV
 		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if isConditionFailed(err) {
 		return nil
 	}
 	return err

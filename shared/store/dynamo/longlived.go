@@ -88,7 +88,7 @@ func (s *Store) CreateLongLived(ctx context.Context, t tokens.LongLivedToken) er
 // GetLongLived reads LT#<id> with a strongly consistent GetItem, or returns
 // tokens.ErrNotFound when it is unknown or has expired at the store's clock.
 func (s *Store) GetLongLived(ctx context.Context, id string) (tokens.LongLivedToken, error) {
-	return getLive[longLivedItem](ctx, s, "get long-lived token", longLivedPK(id))
+	return getLive[longLivedItem](ctx, s, "get long-lived token", itemKey(longLivedPK(id)))
 }
 
 // TouchLongLived sets last_used_at to at with one conditional UpdateItem:

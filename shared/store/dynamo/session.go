@@ -105,7 +105,7 @@ func (s *Store) CreateSession(ctx context.Context, sess tokens.Session) error {
 // tokens.ErrNotFound when it is unknown or its absolute expiry is not after
 // the store's clock.
 func (s *Store) GetSession(ctx context.Context, id string) (tokens.Session, error) {
-	return getLive[sessionItem](ctx, s, "get session", sessionPK(id))
+	return getLive[sessionItem](ctx, s, "get session", itemKey(sessionPK(id)))
 }
 
 // liveSession is the condition "the session exists, is active and has not

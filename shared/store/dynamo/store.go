@@ -68,23 +68,6 @@ func keyOf(pk, sk string) map[string]types.AttributeValue {
 	}
 }
 
-// getItem reads the META item of partition pk with a strongly consistent
-// read and returns tokens.ErrNotFound when it is missing or expired.
-func (s *Store) getItem(ctx context.Context, op, pk string) (map[string]types.AttributeValue, error) {
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            itemKey(pk),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("dynamo: %s: %w", op, err)
-	}
-	if !present(out.Item, s.now()) {
-		return nil, fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
-	}
-	return out.Item, nil
-}
-
 // putNew writes item on condition that its key is free, mapping a lost
 // condition to tokens.ErrAlreadyExists. When the item found is exactly the
 // one being written, the write had already happened — a retry by the SDK
@@ -136,18 +119,23 @@ func sameItem(stored, written map[string]types.AttributeValue) bool {
 	return len(stored) > 0 && reflect.DeepEqual(stored, written)
 }
 
-// update runs one UpdateItem on the META item of partition pk and returns
-// the item after the write (ALL_NEW). When the condition fails, lost is
-// true and item is the stored item (ALL_OLD, possibly empty); callers turn
-// that into the sentinel the stored item explains.
+// update is updateKey on the META item of partition pk.
 func (s *Store) update(ctx context.Context, op, pk string, b expression.Builder) (item map[string]types.AttributeValue, lost bool, err error) {
+	return s.updateKey(ctx, op, itemKey(pk), b)
+}
+
+// updateKey runs one UpdateItem on the item at key and returns the item
+// after the write (ALL_NEW). When the condition fails, lost is true and
+// item is the stored item (ALL_OLD, possibly empty); callers turn that
+// into the sentinel the stored item explains.
+func (s *Store) updateKey(ctx context.Context, op string, key map[string]types.AttributeValue, b expression.Builder) (item map[string]types.AttributeValue, lost bool, err error) {
 	expr, err := b.Build()
 	if err != nil {
 		return nil, false, fmt.Errorf("dynamo: %s: %w", op, err)
 	}
 	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           aws.String(s.table),
-		Key:                                 itemKey(pk),
+		Key:                                 key,
 		ConditionExpression:                 expr.Condition(),
 		UpdateExpression:                    expr.Update(),
 		ExpressionAttributeNames:            expr.Names(),

@@ -56,7 +56,7 @@ func (s *Store) CreateUser(ctx context.Context, u tokens.User) error {
 
 // GetUser returns the user, or tokens.ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, username string) (tokens.User, error) {
-	return getLive[userItem](ctx, s, "get user", userPK(username))
+	return getLive[userItem](ctx, s, "get user", itemKey(userPK(username)))
 }
 
 // RecordLoginFailure adds one to the user's failure count and sets

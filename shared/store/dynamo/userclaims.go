@@ -3,9 +3,9 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -31,6 +31,12 @@ type userSubjectItem struct {
 	Username string         `dynamodbav:"username"`
 	Subject  string         `dynamodbav:"subject"`
 	Claims   map[string]any `dynamodbav:"claims,omitempty"`
+}
+
+func (it userSubjectItem) liveAt(time.Time) bool { return true }
+
+func (it userSubjectItem) value() tokens.User {
+	return tokens.User{Username: it.Username, Subject: it.Subject, Claims: it.Claims}
 }
 
 // SetUserClaims replaces the user's claims and its subject item in one
@@ -94,14 +100,5 @@ func (s *Store) userClaimsTx(u tokens.User, claims map[string]any) (*dynamodb.Tr
 // tokens.ErrNotFound when the user's claims were never set. Only
 // Username, Subject and Claims are filled in.
 func (s *Store) GetUserBySubject(ctx context.Context, subject string) (tokens.User, error) {
-	const op = "get user by subject"
-	av, err := s.getItem(ctx, op, userSubjectPrefix+subject)
-	if err != nil {
-		return tokens.User{}, err
-	}
-	var it userSubjectItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return tokens.User{}, fmt.Errorf("dynamo: %s: decode: %w", op, err)
-	}
-	return tokens.User{Username: it.Username, Subject: it.Subject, Claims: it.Claims}, nil
+	return getLive[userSubjectItem](ctx, s, "get user by subject", itemKey(userSubjectPrefix+subject))
 }
