@@ -3,7 +3,9 @@
 # a fresh `make dev` stack (scripts/dev.sh itself) on free ports with its
 # state in a temporary folder, then every README block marked
 # <!-- walkthrough --> runs as written, each shown answer checked
-# (scripts/walkthrough). Everything started here is stopped on exit.
+# (scripts/walkthrough); then the sample events that need make dev's data
+# run through the Lambda handler with the sam local environment make dev
+# wrote. Everything started here is stopped on exit.
 # Needs curl and jq, as the walk-through does.
 set -euo pipefail
 
@@ -54,3 +56,20 @@ if ! "$work/walkthrough" -readme "$root/README.md" -env "$work/dev/dev.env"; the
 	tail -n 30 "$work/dev/dev-server.log" | sed 's/^/    /' >&2
 	exit 1
 fi
+
+# The README's sam local commands, without Docker: the sample events that
+# need make dev's client, user and signing keys get their tokens through
+# the Lambda handler, configured from the .cache/sam-env.json make dev wrote.
+for event in token-client-credentials token-password; do
+	answer="$("$root/.bin/latchkey" invoke TokenFunction -e "events/$event.json" \
+		--env-vars "$work/dev/sam-env.json" 2>"$work/invoke.log")" || {
+		cat "$work/invoke.log" >&2
+		exit 1
+	}
+	status="$(jq -r .statusCode <<<"$answer")"
+	if [[ "$status" != 200 ]]; then
+		echo "walkthrough.sh: events/$event.json with .cache/sam-env.json: $status $(jq -r .body <<<"$answer"); want 200" >&2
+		exit 1
+	fi
+done
+echo "walkthrough.sh: the sample events get tokens from make dev's stack with its sam-env.json"

@@ -156,15 +156,42 @@ func TestPrintClients(t *testing.T) {
 	cl := tokens.Client{ID: "c1", Name: "demo", AuthMethod: "client_secret_basic", Grants: []string{"password", "refresh_token"},
 		Scopes: []string{"read"}, AllowOfflineAccess: true, AccessTokenFormat: "jwt", AccessTokenTTL: 15 * time.Minute,
 		RefreshAbsoluteTTL: 720 * time.Hour, RefreshIdleTTL: 168 * time.Hour, RefreshRotation: "rotate",
-		RefreshReuseGrace: 30 * time.Second, MaxSessionsPerSubject: 50, AllowSelfMint: true}
+		RefreshReuseGrace: 30 * time.Second, MaxSessionsPerSubject: 50, AllowSelfMint: true, MayExchange: true}
 	if err := c.printClients([]clientView{viewClient(cl)}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"client_id:", "c1", "status:", "enabled", "grants:", "password refresh_token",
 		"access_token_ttl:", "15m\n", "refresh_absolute_ttl:", "720h\n", "refresh_idle_ttl:", "168h\n",
-		"refresh_rotation:", "refresh_reuse_grace:", "30s\n", "max_sessions_per_subject:", "50\n", "allow_mint:", "true"} {
+		"refresh_rotation:", "refresh_reuse_grace:", "30s\n", "max_sessions_per_subject:", "50\n", "allow_mint:", "true", "may_exchange:", "true"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("client list lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestFunctionName(t *testing.T) {
+	for id, want := range map[string]string{
+		"TokenFunction": "token", "SessionsListFunction": "sessions-list", "IntrospectFunction": "introspect",
+	} {
+		if got := functionName(id); got != want {
+			t.Errorf("functionName(%q) = %q; want %q", id, got, want)
+		}
+	}
+}
+
+func TestFunctionEnv(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "env.json")
+	if err := os.WriteFile(path, []byte(`{"TokenFunction":{"TABLE_NAME":"t","DYNAMODB_ENDPOINT":"http://host.docker.internal:8000"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env, err := functionEnv(path, "TokenFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := env["DYNAMODB_ENDPOINT"], "http://127.0.0.1:8000"; got != want {
+		t.Errorf("DYNAMODB_ENDPOINT = %q; want %q (host.docker.internal is this host)", got, want)
+	}
+	if _, err := functionEnv(path, "MintFunction"); err == nil {
+		t.Error("functionEnv(MintFunction) = nil error; want one for a function the file lacks")
 	}
 }

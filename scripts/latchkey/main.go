@@ -24,7 +24,9 @@ const usage = `usage: latchkey <command> [flags]
   keys rotate|list                 manage signing keys
   session list|revoke              list or revoke a subject's sessions
   token mint|list|revoke           manage long-lived tokens
-  demo seed                        seed a demo client and user into an empty table
+  demo seed                        seed make dev's clients and users (DynamoDB Local only)
+  demo signin                      sign in through the browser as a native app would (PKCE, loopback)
+  invoke FUNCTION -e EVENT         run an event through a function, as sam local invoke (no Docker)
 
 Where it acts: DynamoDB Local at DYNAMODB_ENDPOINT (table TABLE_NAME,
 default latchkey-local); else, inside the checkout, make dev's stack as
@@ -68,7 +70,7 @@ func (c cli) run(ctx context.Context, args []string) error {
 	cmds := map[string]func(context.Context, []string) error{
 		"serve": c.serve, "table": c.table, "client": c.client,
 		"user": c.user, "keys": c.keys, "demo": c.demo,
-		"session": c.session, "token": c.token,
+		"session": c.session, "token": c.token, "invoke": c.invoke,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
