@@ -99,11 +99,32 @@ func isVerdict(line string) bool {
 	return false
 }
 
+// flush prints what a failed test or package logged, without the
+// progress lines of parallel tests, its FAIL line naming the package
+// (parallel packages interleave).
 func (s *summary) flush(key string) {
+	pkg, _, _ := strings.Cut(key, " ")
 	for _, line := range s.output[key] {
-		fmt.Fprint(s.out, line)
+		switch {
+		case isProgress(line):
+		case strings.HasPrefix(line, "--- FAIL: "):
+			fmt.Fprintf(s.out, "--- FAIL: %s %s", pkg, strings.TrimPrefix(line, "--- FAIL: "))
+		default:
+			fmt.Fprint(s.out, line)
+		}
 	}
 	delete(s.output, key)
+}
+
+// isProgress reports whether a line is one of go test's progress notes
+// (=== RUN, PAUSE, CONT, NAME), which plain go test prints only with -v.
+func isProgress(line string) bool {
+	for _, p := range []string{"=== RUN", "=== PAUSE", "=== CONT", "=== NAME"} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // skipLine names a skipped test and its reason: the last line it logged.

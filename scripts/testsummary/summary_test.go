@@ -24,6 +24,8 @@ const stream = `{"Action":"start","Package":"ex/a"}
 {"Action":"output","Package":"ex/b","Test":"TestNeedsDB","Output":"--- SKIP: TestNeedsDB (0.00s)\n"}
 {"Action":"skip","Package":"ex/b","Test":"TestNeedsDB"}
 {"Action":"run","Package":"ex/b","Test":"TestBroken"}
+{"Action":"output","Package":"ex/b","Test":"TestBroken","Output":"=== RUN   TestBroken\n"}
+{"Action":"output","Package":"ex/b","Test":"TestBroken","Output":"=== PAUSE TestBroken\n"}
 {"Action":"output","Package":"ex/b","Test":"TestBroken","Output":"    b_test.go:5: Add(1, 1) = 3; want 2\n"}
 {"Action":"output","Package":"ex/b","Test":"TestBroken","Output":"--- FAIL: TestBroken (0.00s)\n"}
 {"Action":"fail","Package":"ex/b","Test":"TestBroken"}
@@ -49,7 +51,7 @@ func TestSummary(t *testing.T) {
 	}
 	for _, want := range []string{
 		"ok  \tex/a\t0.01s\n",
-		"b_test.go:5: Add(1, 1) = 3; want 2\n--- FAIL: TestBroken",
+		"b_test.go:5: Add(1, 1) = 3; want 2\n--- FAIL: ex/b TestBroken (0.00s)",
 		"FAIL\tex/b\t0.02s\n",
 		"ex/c/c.go:3:1: syntax error\n",
 		"FAIL\tex/c [build failed]\n",
@@ -60,7 +62,7 @@ func TestSummary(t *testing.T) {
 			t.Errorf("output lacks %q; got:\n%s", want, got)
 		}
 	}
-	for _, unwanted := range []string{"=== RUN   TestOK", "--- PASS", "PASS\n"} {
+	for _, unwanted := range []string{"=== RUN", "=== PAUSE", "--- PASS", "PASS\n"} {
 		if strings.Contains(got, unwanted) {
 			t.Errorf("output has %q, which plain go test does not print; got:\n%s", unwanted, got)
 		}
