@@ -7,6 +7,9 @@ var (
 	DecodeForm = decodeForm
 	BasicAuth  = basicAuth
 	ClientAuth = clientAuth
+	// The browser sign-in's decoders (fuzz_signin_test.go).
+	DecodeLoginForm     = decodeLoginForm
+	ParseAuthorizeQuery = parseAuthorizeQuery
 )
 
 // The wire structs of the handlers, for the OpenAPI test.
