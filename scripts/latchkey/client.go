@@ -25,10 +25,13 @@ func (c cli) client(ctx context.Context, args []string) error {
 // deployment's defaults.
 func clientFlags(fs *flag.FlagSet, cfg config.Config, spec *tokens.ClientSpec) (grants, scopes *string) {
 	fs.StringVar(&spec.Name, "name", "", "client name (required)")
-	grants = fs.String("grants", "client_credentials", "comma-separated grants: client_credentials,password,refresh_token")
+	grants = fs.String("grants", "client_credentials", "comma-separated grants: client_credentials,password,refresh_token,authorization_code")
 	scopes = fs.String("scopes", "", `space-separated scopes the client may request, e.g. "read write"`)
 	fs.BoolVar(&spec.AllowOfflineAccess, "offline", false, "allow refresh tokens (the offline_access scope)")
 	fs.BoolVar(&spec.Public, "public", false, "a public client: no secret (token_endpoint_auth_method none)")
+	fs.BoolVar(&spec.FirstParty, "first-party", false, "the deployment's own app: the browser sign-in asks no consent")
+	fs.Func("redirect-uris", "comma-separated redirect URIs of the authorization_code grant, matched exactly (a public client's http://127.0.0.1/path matches any port)",
+		func(v string) error { spec.RedirectURIs = splitList(v); return nil })
 	fs.BoolVar(&spec.Introspect, "introspect", false, "a resource server that may introspect any token")
 	fs.BoolVar(&spec.AllowSelfMint, "allow-mint", false, "let this client's users mint long-lived tokens for themselves")
 	fs.StringVar(&spec.AccessTokenFormat, "access-token-format", tokens.FormatJWT, "jwt or reference")
@@ -93,6 +96,8 @@ type clientView struct {
 	RefreshReuseGrace     string         `json:"refresh_reuse_grace"`
 	MaxSessionsPerSubject int            `json:"max_sessions_per_subject"`
 	ClaimSizeLimits       map[string]int `json:"claim_size_limits,omitempty"`
+	RedirectURIs          []string       `json:"redirect_uris,omitempty"`
+	FirstParty            bool           `json:"first_party"`
 }
 
 func viewClient(cl tokens.Client) clientView {
@@ -107,7 +112,7 @@ func viewClient(cl tokens.Client) clientView {
 		AccessTokenTTL: shortDuration(cl.AccessTokenTTL), RefreshAbsoluteTTL: shortDuration(cl.RefreshAbsoluteTTL),
 		RefreshIdleTTL: shortDuration(cl.RefreshIdleTTL), RefreshRotation: cl.RefreshRotation,
 		RefreshReuseGrace: shortDuration(cl.RefreshReuseGrace), MaxSessionsPerSubject: cl.MaxSessionsPerSubject,
-		ClaimSizeLimits: cl.ClaimSizeLimits,
+		ClaimSizeLimits: cl.ClaimSizeLimits, RedirectURIs: cl.RedirectURIs, FirstParty: cl.FirstParty,
 	}
 }
 
@@ -172,6 +177,7 @@ func (v clientView) rows() [][2]string {
 		{"created_at", v.CreatedAt.UTC().Format(time.RFC3339)},
 		{"token_endpoint_auth_method", v.AuthMethod},
 		{"grants", strings.Join(v.Grants, " ")}, {"scopes", strings.Join(v.Scopes, " ")},
+		{"redirect_uris", strings.Join(v.RedirectURIs, " ")}, {"first_party", strconv.FormatBool(v.FirstParty)},
 		{"allow_offline_access", strconv.FormatBool(v.AllowOfflineAccess)},
 		{"introspect", strconv.FormatBool(v.Introspect)}, {"allow_mint", strconv.FormatBool(v.AllowMint)},
 		{"access_token_format", v.AccessTokenFormat}, {"access_token_ttl", v.AccessTokenTTL},

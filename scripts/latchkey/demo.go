@@ -37,7 +37,7 @@ type demoValues struct {
 // demo seeds the local stack for `make dev`.
 func (c cli) demo(ctx context.Context, args []string) error {
 	return c.sub(ctx, "demo", args, map[string]func(context.Context, []string) error{
-		"seed": c.demoSeed,
+		"seed": c.demoSeed, "signin": c.demoSignIn,
 	})
 }
 
@@ -66,6 +66,9 @@ func (c cli) demoSeed(ctx context.Context, args []string) error {
 	if err := seedSampleEvents(ctx, a); err != nil {
 		return err
 	}
+	if err := seedSignInClient(ctx, a); err != nil {
+		return err
+	}
 	if err := writeEnvFile(*envFile, envHeader, devExports(a, d)); err != nil {
 		return err
 	}
@@ -90,6 +93,7 @@ func devExports(a *app.App, d demoValues) []envVar {
 		{"CID", d.cid}, {"SECRET", d.secret},
 		{"DEMO_USER", d.username}, {"PW", d.password}, {"SUBJECT", d.subject},
 		{"ADMIN_CID", d.adminCID}, {"ADMIN_SECRET", d.adminSecret},
+		{"SIGNIN_CID", signinClientID},
 	}
 }
 
@@ -227,7 +231,8 @@ func (c cli) printDemo(d demoValues, kept bool, envFile string) {
   user:          DEMO_USER=%s  PW=%s
                  SUBJECT=%s
   sample events: client %s and user %s (events/*.json; public, local only)
+  browser sign-in: public client SIGNIN_CID=%s (go run ./scripts/latchkey demo signin)
 Written to %s with the stack's settings.
 `, how, d.cid, d.secret, d.adminCID, d.adminSecret, d.username, d.password, d.subject,
-		sampleClientID, sampleUser, strings.TrimPrefix(envFile, "./"))
+		sampleClientID, sampleUser, signinClientID, strings.TrimPrefix(envFile, "./"))
 }
