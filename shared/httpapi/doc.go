@@ -6,4 +6,10 @@
 // Every handler has one shape: decode, check required parameters, call
 // one method of the core, write. It imports no AWS package, so the same
 // handlers run behind API Gateway and on a laptop.
+//
+// The browser sign-in's handlers (authorize.go, authdecode.go) write HTML
+// instead: pages.go renders the embedded templates of web/ with the
+// security headers every page carries, sends the browser on with the
+// cookies the core asks for, and shows errors that may not go back to a
+// client on the error page.
 package httpapi

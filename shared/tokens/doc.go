@@ -13,6 +13,12 @@
 // (dispatch, client_credentials), password.go, refresh.go, revoke.go,
 // introspect.go, principal.go (bearer authentication), mint.go,
 // sessionspage.go, clientauth.go and admin.go (operator commands).
+// The browser sign-in (docs/design.md §10) follows the same rule: the
+// pending request (authrequest.go), the login session (login.go), the
+// consent (consent.go) and the authorization code (authcode.go, with its
+// redemption at the token endpoint) each own a file; authorize.go is the
+// authorization endpoint, logout.go RP-initiated logout, redirecturi.go
+// the matching of redirect URIs.
 // errors.go is the one error vocabulary: every public method returns an
 // *oauth.Error.
 package tokens
