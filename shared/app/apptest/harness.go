@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -38,7 +39,10 @@ type Harness struct {
 	// harness on DynamoDB Local.
 	Mem    *memstore.Store
 	Server *httptest.Server
-	Logs   *SyncBuffer
+	// Handler is what Server serves: every route, each request tagged
+	// with the function that serves it (see Recorded).
+	Handler http.Handler
+	Logs    *SyncBuffer
 }
 
 // New starts a Harness on the in-memory store, which the conformance
@@ -67,6 +71,9 @@ type Setup struct {
 	// Wrap, when set, wraps the DynamoDB client the process uses (a
 	// Faulty, say); the harness's own DB.Client stays unwrapped.
 	Wrap func(dynamo.API) dynamo.API
+	// SeparateFunctions serves each function's routes from a process of
+	// its own, as on AWS, instead of one process for every route.
+	SeparateFunctions bool
 }
 
 // NewWith starts a Harness as New does, with the changes in s.
@@ -78,7 +85,7 @@ func NewWith(t testing.TB, s Setup) *Harness {
 	table := "memory"
 	if s.DynamoDB || s.Wrap != nil {
 		h.DB = dynamotest.NewTable(t)
-		table, o.DynamoDB = h.DB.Table, dynamo.API(h.DB.Client)
+		table, o.DynamoDB = h.DB.Table, dynamo.API(h.recordIAM(h.DB.Client))
 		if s.Wrap != nil {
 			o.DynamoDB = s.Wrap(o.DynamoDB)
 		}
@@ -102,7 +109,12 @@ func NewWith(t testing.TB, s Setup) *Harness {
 		t.Fatalf("app.New: %v", err)
 	}
 	h.App = a
-	h.Server = httptest.NewServer(a.Handler())
+	h.Handler = a.Handler()
+	if s.SeparateFunctions {
+		h.Handler = h.separateFunctions(cfg, o)
+	}
+	h.Handler = servedBy(h.Handler)
+	h.Server = httptest.NewServer(h.Handler)
 	t.Cleanup(h.Server.Close)
 	return h
 }
