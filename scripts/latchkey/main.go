@@ -21,6 +21,7 @@ const usage = `usage: latchkey <command> [flags]
   table create [--template F]      create the table as template.yaml defines it
   client create|list|disable       manage OAuth clients
   user create                      create a user (password on stdin)
+  user unlock|disable|enable NAME  clear sign-in lockouts; stop a user (revokes all); let it in again
   keys rotate|list                 manage signing keys
   session list|revoke              list or revoke a subject's sessions
   token mint|list|revoke           manage long-lived tokens

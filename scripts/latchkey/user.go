@@ -9,7 +9,7 @@ import (
 
 func (c cli) user(ctx context.Context, args []string) error {
 	return c.sub(ctx, "user", args, map[string]func(context.Context, []string) error{
-		"create": c.userCreate, "unlock": c.userUnlock,
+		"create": c.userCreate, "unlock": c.userUnlock, "disable": c.userDisable, "enable": c.userEnable,
 	})
 }
 

@@ -79,3 +79,32 @@ func TestUnknownTokenTypeHintIsIgnored(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11 §4 over HTTP: DELETE /sessions?subject=S revokes the subject's
+// long-lived tokens with its sessions; keep_long_lived=true opts out.
+func TestLongLivedTokensDoNotSurviveSignOutOverHTTP(t *testing.T) {
+	f := newFixture(t, tokens.ClientSpec{AllowSelfMint: true})
+	sub := f.subject()
+	for _, tc := range []struct {
+		query       string
+		status      int
+		revoked     float64
+		tokenActive bool
+	}{
+		{"&keep_long_lived=true", 200, 1, true},
+		{"&keep_long_lived=false", 200, 2, false},
+		{"", 200, 2, false},
+		{"&keep_long_lived=yes", 400, 0, true},
+	} {
+		user := f.login("read offline_access").Str("access_token")
+		minted := mint(f.Harness, user, mintBody("ci", "", "read")).Str("token")
+		r := f.deleteAs(user, "/sessions?subject="+url.QueryEscape(sub)+tc.query)
+		if r.Status != tc.status || (tc.status == 200 && r.JSON["revoked"] != tc.revoked) {
+			t.Errorf("DELETE /sessions?subject=me%s = %d %s; want %d revoked %v", tc.query, r.Status, r.Body, tc.status, tc.revoked)
+		}
+		if got := f.introspectAs(f.own(), minted).JSON["active"] == true; got != tc.tokenActive {
+			t.Errorf("after DELETE /sessions?subject=me%s the self-minted token is active: %v; want %v", tc.query, got, tc.tokenActive)
+		}
+		f.deleteAs(minted, "/sessions?subject="+url.QueryEscape(sub)) // clean up for the next case
+	}
+}

@@ -47,19 +47,29 @@ func (a *API) revokeSession(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, revokedAnswer{Revoked: n})
 }
 
-// revokeSubject serves DELETE /sessions?subject=S: sign out everywhere.
+// revokeSubject serves DELETE /sessions?subject=S: sign out everywhere,
+// long-lived tokens included unless keep_long_lived=true.
 func (a *API) revokeSubject(w http.ResponseWriter, r *http.Request) {
 	p, err := a.principal(r)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	q, err := singleQuery(r, "subject")
+	q, err := singleQuery(r, "subject", "keep_long_lived")
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	n, err := a.svc.RevokeSubject(r.Context(), p, q.Get("subject"))
+	revoke := a.svc.RevokeSubject
+	switch q.Get("keep_long_lived") {
+	case "true":
+		revoke = a.svc.RevokeSubjectSessions
+	case "", "false":
+	default:
+		a.writeError(w, r, oauth.InvalidRequest("keep_long_lived must be true or false"))
+		return
+	}
+	n, err := revoke(r.Context(), p, q.Get("subject"))
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -166,6 +166,26 @@ func (s *Service) inspectRefresh(ctx context.Context, token string) (TokenInfo, 
 	}, nil
 }
 
+// mintingClientLive holds a self-minted token to its client (issue 11 §4):
+// it is inactive once the client is disabled or gone. The client comes
+// from the client cache, so in other warm containers a disable takes
+// effect within the cache's TTL, as for every token of that client.
+func (s *Service) mintingClientLive(ctx context.Context, t LongLivedToken) error {
+	if t.ClientID == "" {
+		return nil
+	}
+	c, err := s.client(ctx, t.ClientID)
+	switch {
+	case notFound(err):
+		return errInactive()
+	case err != nil:
+		return storeError(err)
+	case c.Disabled:
+		return errInactive()
+	}
+	return nil
+}
+
 // inspectLongLived checks the checksum before any read, then the stored hash.
 func (s *Service) inspectLongLived(ctx context.Context, token string) (TokenInfo, error) {
 	if !ValidLongLivedChecksum(token) {
@@ -183,8 +203,11 @@ func (s *Service) inspectLongLived(ctx context.Context, token string) (TokenInfo
 		(!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
 		return TokenInfo{}, errInactive()
 	}
+	if err := s.mintingClientLive(ctx, t); err != nil {
+		return TokenInfo{}, err
+	}
 	return TokenInfo{
-		Kind: KindLongLived, JTI: t.ID, Subject: t.Subject, Scopes: t.Scopes,
+		Kind: KindLongLived, JTI: t.ID, ClientID: t.ClientID, Subject: t.Subject, Scopes: t.Scopes,
 		IssuedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, lastUsed: t.LastUsedAt,
 	}, nil
 }

@@ -24,6 +24,11 @@ type LongLivedToken struct {
 	Scopes  []string
 	// CreatedBy is the subject or client that minted it.
 	CreatedBy string
+	// ClientID is the client through which a principal minted this token
+	// for itself: such a token belongs to that client and stops working
+	// when the client is disabled or deleted (issue 11 §4). It is empty
+	// for a token an administrator minted for someone else.
+	ClientID  string
 	CreatedAt time.Time
 	// ExpiresAt is zero for a token that never expires.
 	ExpiresAt  time.Time

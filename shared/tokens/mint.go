@@ -50,6 +50,9 @@ func (s *Service) Mint(ctx context.Context, p Principal, r MintRequest) (Minted,
 		ID: longLivedID(token), Hash: HashToken(token), Name: r.Name, Subject: r.Subject,
 		Scopes: r.Scopes, CreatedBy: principalName(p), CreatedAt: now, ExpiresAt: exp, Status: SessionActive,
 	}
+	if r.Subject == p.Subject {
+		t.ClientID = p.ClientID // self-minted: it dies with its client
+	}
 	if err := s.store.CreateLongLived(ctx, t); err != nil {
 		return Minted{}, storeError(err)
 	}

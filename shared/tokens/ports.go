@@ -58,6 +58,9 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u User) error
 	// GetUser returns ErrNotFound for an unknown username.
 	GetUser(ctx context.Context, username string) (User, error)
+	// SetUserDisabled sets the user's Disabled flag and returns the user
+	// as updated; ErrNotFound for an unknown username.
+	SetUserDisabled(ctx context.Context, username string, disabled bool) (User, error)
 	// RecordLoginFailure atomically adds one to the user's failure count,
 	// sets LastFailedAt to at, and returns the updated user.
 	RecordLoginFailure(ctx context.Context, username string, at time.Time) (User, error)

@@ -111,47 +111,99 @@ func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) (in
 	return 1, nil
 }
 
-// RevokeSubject revokes every session of a subject ("sign out
-// everywhere"), paging through them, and withdraws the subject's consent
-// to each of their clients. It returns how many it revoked.
+// RevokeSubject signs a subject out everywhere: it revokes every session
+// of the subject and every long-lived token it owns, and withdraws the
+// subject's consent to each client whose session it ended. Long-lived
+// tokens go too, whether the subject minted them or an administrator did
+// for it: "sign out everywhere" leaves no credential of the subject
+// working (issue 11 §4); RevokeSubjectSessions is the opt-out. A user
+// signs itself out; anyone else needs sessions:revoke. It returns how
+// many sessions and tokens it revoked.
 func (s *Service) RevokeSubject(ctx context.Context, p Principal, subject string) (int, error) {
-	if subject == "" {
-		return 0, oauth.InvalidRequest("subject is required")
+	if err := maySignOut(p, subject); err != nil {
+		return 0, err
 	}
-	if !plausibleID(subject) {
-		return 0, oauth.InvalidRequest("subject must be 1 to 128 printable characters")
+	return s.signOut(ctx, subject, ReasonRevoked, true)
+}
+
+// RevokeSubjectSessions is RevokeSubject that keeps the subject's
+// long-lived tokens: the caller opted out (DELETE /sessions?subject=S
+// &keep_long_lived=true), for a sign-out that must not break the
+// subject's automation.
+func (s *Service) RevokeSubjectSessions(ctx context.Context, p Principal, subject string) (int, error) {
+	if err := maySignOut(p, subject); err != nil {
+		return 0, err
 	}
-	if !p.Can(ScopeSessionsRevoke) && subject != p.Subject {
-		return 0, oauth.InsufficientScope("revoking another subject's sessions needs " + ScopeSessionsRevoke)
+	return s.signOut(ctx, subject, ReasonRevoked, false)
+}
+
+func maySignOut(p Principal, subject string) error {
+	switch {
+	case subject == "":
+		return oauth.InvalidRequest("subject is required")
+	case !plausibleID(subject):
+		return oauth.InvalidRequest("subject must be 1 to 128 printable characters")
+	case !p.Can(ScopeSessionsRevoke) && subject != p.Subject:
+		return oauth.InsufficientScope("revoking another subject's sessions needs " + ScopeSessionsRevoke)
 	}
-	revoked, after, clients := 0, "", map[string]bool{}
+	return nil
+}
+
+// signOut revokes every active session of subject with reason, and its
+// active long-lived tokens when withLongLived, paging through the
+// subject index; it withdraws the subject's consent to each client whose
+// session it ended, and returns how many it revoked.
+func (s *Service) signOut(ctx context.Context, subject, reason string, withLongLived bool) (int, error) {
+	q := ListQuery{Subject: subject, Type: ListTypeOAuth, ActiveOnly: true, Limit: 100}
+	if withLongLived {
+		q.Type = ""
+	}
+	revoked, clients := 0, map[string]bool{}
 	for {
-		page, err := s.store.ListSubject(ctx, ListQuery{Subject: subject, Type: ListTypeOAuth, ActiveOnly: true, Limit: 100, After: after})
+		page, err := s.store.ListSubject(ctx, q)
 		if err != nil {
 			return revoked, storeError(err)
 		}
 		for _, e := range page.Entries {
-			clients[e.Session.ClientID] = true
-			err := s.store.RevokeSession(ctx, e.Session.ID, ReasonRevoked, s.now())
-			switch {
-			case err == nil:
-				revoked++
-			case !errors.Is(err, ErrConflict) && !notFound(err):
-				return revoked, storeError(err)
+			n, err := s.revokeEntry(ctx, e, reason, clients)
+			if err != nil {
+				return revoked, err
 			}
+			revoked += n
 		}
 		if page.Next == "" {
 			break
 		}
-		after = page.Next
+		q.After = page.Next
 	}
 	for client := range clients {
 		if err := s.withdrawConsent(ctx, subject, client); err != nil {
 			return revoked, err
 		}
 	}
-	s.audit(ctx, slog.LevelInfo, "subject_sessions_revoked", slog.String("sub", subject), slog.Int("count", revoked), slog.String("outcome", "ok"))
+	s.audit(ctx, slog.LevelInfo, "subject_sessions_revoked", slog.String("sub", subject), slog.Int("count", revoked),
+		slog.Bool("long_lived", withLongLived), slog.String("reason", reason), slog.String("outcome", "ok"))
 	return revoked, nil
+}
+
+// revokeEntry revokes one session or long-lived token of a sign-out and
+// notes a session's client; it returns 1, or 0 when another request
+// revoked it first.
+func (s *Service) revokeEntry(ctx context.Context, e ListEntry, reason string, clients map[string]bool) (int, error) {
+	var err error
+	if e.LongLived != nil {
+		err = s.store.RevokeLongLived(ctx, e.LongLived.ID, s.now())
+	} else {
+		clients[e.Session.ClientID] = true
+		err = s.store.RevokeSession(ctx, e.Session.ID, reason, s.now())
+	}
+	switch {
+	case err == nil:
+		return 1, nil
+	case errors.Is(err, ErrConflict) || notFound(err):
+		return 0, nil
+	}
+	return 0, storeError(err)
 }
 
 // RevokeLongLived revokes a long-lived token by id: administrators

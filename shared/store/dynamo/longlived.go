@@ -32,6 +32,7 @@ type longLivedItem struct {
 	Subject    string       `dynamodbav:"subject"`
 	Scopes     []string     `dynamodbav:"scopes,omitempty"`
 	CreatedBy  string       `dynamodbav:"created_by,omitempty"`
+	ClientID   string       `dynamodbav:"client_id,omitempty"`
 	CreatedAt  timestamp    `dynamodbav:"created_at,omitempty"`
 	ExpiresAt  timestamp    `dynamodbav:"expires_at,omitempty"`
 	LastUsedAt timestamp    `dynamodbav:"last_used_at,omitempty"`
@@ -49,7 +50,7 @@ func toLongLivedItem(t tokens.LongLivedToken) longLivedItem {
 		GSI1PK: subjectPrefix + t.Subject, GSI1SK: createdSortKey(t.CreatedAt, t.ID),
 		TTL: epochSeconds{t.ExpiresAt}, Type: tokens.ListTypeLongLived,
 		ID: t.ID, Hash: t.Hash, Name: t.Name, Subject: t.Subject, Scopes: t.Scopes,
-		CreatedBy: t.CreatedBy, CreatedAt: timestamp{t.CreatedAt},
+		CreatedBy: t.CreatedBy, ClientID: t.ClientID, CreatedAt: timestamp{t.CreatedAt},
 		ExpiresAt: timestamp{t.ExpiresAt}, LastUsedAt: timestamp{t.LastUsedAt},
 		Status: t.Status, RevokedAt: timestamp{t.RevokedAt},
 	}
@@ -63,7 +64,7 @@ func (it longLivedItem) liveAt(now time.Time) bool {
 func (it longLivedItem) value() tokens.LongLivedToken {
 	return tokens.LongLivedToken{
 		ID: it.ID, Hash: nilIfEmpty(it.Hash), Name: it.Name, Subject: it.Subject,
-		Scopes: it.Scopes, CreatedBy: it.CreatedBy, Status: it.Status,
+		Scopes: it.Scopes, CreatedBy: it.CreatedBy, ClientID: it.ClientID, Status: it.Status,
 		CreatedAt: it.CreatedAt.Time, ExpiresAt: it.ExpiresAt.Time,
 		LastUsedAt: it.LastUsedAt.Time, RevokedAt: it.RevokedAt.Time,
 	}

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Race", testRaces},
 		{"SignIn", testSignIn},
 		{"LoginAttempts", testLoginAttempts},
+		{"Disable", testDisable},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })
