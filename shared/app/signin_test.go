@@ -194,7 +194,7 @@ func TestConsent(t *testing.T) {
 	}
 }
 
-// Revoking a session of the client withdraws the consent (DESIGN.md §10).
+// Revoking a session of the client withdraws the consent (docs/design.md §10).
 func TestRevokingASessionWithdrawsConsent(t *testing.T) {
 	s := newSignin(t)
 	consent := s.browser.Get(s.browser.LogIn(s.loginForm(s.browser, s.third), testUser, testPassword).Location())
@@ -224,7 +224,7 @@ func TestSessionAuthTimeIsTheLoginTime(t *testing.T) {
 }
 
 // The pages: no script, labelled inputs named username and password, and
-// the headers of DESIGN.md §10 on pages and redirects alike.
+// the headers of docs/design.md §10 on pages and redirects alike.
 func TestSignInPages(t *testing.T) {
 	s := newSignin(t)
 	start := s.browser.Get(s.authorizeQuery(s.first))

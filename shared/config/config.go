@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Config is the deployment's configuration (DESIGN.md §8).
+// Config is the deployment's configuration (docs/design.md §8).
 type Config struct {
 	// TableName is the DynamoDB table (TABLE_NAME, required).
 	TableName string
@@ -46,7 +46,7 @@ type Config struct {
 	ClientCacheTTL time.Duration
 	KeyCacheTTL    time.Duration
 	// LoginIdleTTL and LoginAbsoluteTTL bound a login session at the
-	// hosted login page (LOGIN_IDLE_TTL, LOGIN_ABSOLUTE_TTL; DESIGN.md §10).
+	// hosted login page (LOGIN_IDLE_TTL, LOGIN_ABSOLUTE_TTL; docs/design.md §10).
 	LoginIdleTTL     time.Duration
 	LoginAbsoluteTTL time.Duration
 }

@@ -71,7 +71,7 @@ func basic(id, secret string) http.Header {
 
 func rawAuth(v string) http.Header { return http.Header{"Authorization": {v}} }
 
-// checkError holds an error answer to RFC 6749 §5.2 and DESIGN.md §7.8:
+// checkError holds an error answer to RFC 6749 §5.2 and docs/design.md §7.8:
 // the status and code, a description, no caching, JSON, never 5xx.
 func checkError(t *testing.T, r apptest.Response, status int, code string) {
 	t.Helper()
@@ -231,7 +231,7 @@ func TestClientAuthentication(t *testing.T) {
 	}
 }
 
-// TestUnknownClientAndWrongSecretLookAlike holds DESIGN.md §7.7: nothing
+// TestUnknownClientAndWrongSecretLookAlike holds docs/design.md §7.7: nothing
 // in the answer tells whether the client exists.
 func TestUnknownClientAndWrongSecretLookAlike(t *testing.T) {
 	t.Parallel()

@@ -14,7 +14,7 @@ import (
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
-// The browser pages of the sign-in (DESIGN.md §10): server-rendered with
+// The browser pages of the sign-in (docs/design.md §10): server-rendered with
 // html/template, one stylesheet served from the same origin, no script,
 // no external asset. Every page forbids framing and caching and sends no
 // Referer, so a request id in a URL never leaves the page.
@@ -167,7 +167,7 @@ func cookieName(name string, secure bool) string {
 	return strings.TrimPrefix(name, "__Host-")
 }
 
-// csrfCookie binds pending requests to this browser (DESIGN.md §10). It
+// csrfCookie binds pending requests to this browser (docs/design.md §10). It
 // lasts as long as the browser session.
 func csrfCookie(secure bool, value string) *http.Cookie {
 	return &http.Cookie{

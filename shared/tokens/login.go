@@ -8,7 +8,7 @@ import (
 	"github.com/latchkey/latchkey/shared/oauth"
 )
 
-// Login session lifetimes where the deployment names none (DESIGN.md §10).
+// Login session lifetimes where the deployment names none (docs/design.md §10).
 const (
 	DefaultLoginIdleTTL     = 12 * time.Hour
 	DefaultLoginAbsoluteTTL = 7 * 24 * time.Hour
@@ -71,7 +71,7 @@ type LoginResult struct {
 }
 
 // Messages of the login page. A failed sign-in never says whether the
-// user exists (DESIGN.md §2).
+// user exists (docs/design.md §2).
 const (
 	msgMissingCredentials = "Enter your username and password."
 	msgBadCredentials     = "Invalid username or password."

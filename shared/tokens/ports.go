@@ -156,7 +156,7 @@ type LongLivedStore interface {
 }
 
 // AuthorizationStore persists the short-lived items of the browser
-// sign-in (DESIGN.md §10): pending authorization requests and
+// sign-in (docs/design.md §10): pending authorization requests and
 // authorization codes, each under the SHA-256 of its secret.
 type AuthorizationStore interface {
 	// CreateAuthRequest stores a pending request; ErrAlreadyExists if
