@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/latchkey/latchkey/shared/console"
 	"github.com/latchkey/latchkey/shared/oauth"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -84,6 +85,8 @@ var routes = []Route{
 	{FunctionAuthorize, http.MethodGet, pathLogout, (*API).logoutPage},
 	{FunctionAuthorize, http.MethodPost, pathLogout, (*API).logout},
 	{FunctionAuthorize, http.MethodGet, pathStylesheet, (*API).stylesheetHandler},
+	{FunctionAuthorize, http.MethodGet, console.Path, (*API).consolePage},
+	{FunctionAuthorize, http.MethodGet, console.Path + "/{file}", (*API).consoleFile},
 }
 
 // Routes returns the route table.

@@ -81,6 +81,9 @@ var wantEvents = map[string]eventCase{
 	"logout-page.json":    {status: 302, page: "text/html", location: demoSPACallback + "?state=bye"},
 	"logout.json":         {status: 200, page: "text/html"},
 	"stylesheet.json":     {status: 200, page: "text/css"},
+	// The console: its page and one of its scripts.
+	"console.json":      {status: 200, page: "text/html"},
+	"console-file.json": {status: 200, page: "text/javascript"},
 }
 
 // demoSPACallback is the redirect URI of the public demo client that the
