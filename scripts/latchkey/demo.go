@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/shared/app"
+	"github.com/latchkey/latchkey/shared/console"
 	"github.com/latchkey/latchkey/shared/oauth"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -67,6 +68,9 @@ func (c cli) demoSeed(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := seedSignInClient(ctx, a); err != nil {
+		return err
+	}
+	if _, err := setupConsole(ctx, a, a.Config.Issuer, strings.Fields(defaultConsoleScopes)); err != nil {
 		return err
 	}
 	if err := writeEnvFile(*envFile, envHeader, devExports(a, d)); err != nil {
@@ -232,7 +236,8 @@ func (c cli) printDemo(d demoValues, kept bool, envFile string) {
                  SUBJECT=%s
   sample events: client %s and user %s (events/*.json; public, local only)
   browser sign-in: public client SIGNIN_CID=%s (go run ./scripts/latchkey demo signin)
+  web console:   %s%s (sign in as DEMO_USER)
 Written to %s with the stack's settings.
 `, how, d.cid, d.secret, d.adminCID, d.adminSecret, d.username, d.password, d.subject,
-		sampleClientID, sampleUser, signinClientID, strings.TrimPrefix(envFile, "./"))
+		sampleClientID, sampleUser, signinClientID, c.consoleBase(), console.Path, strings.TrimPrefix(envFile, "./"))
 }

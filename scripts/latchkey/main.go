@@ -25,6 +25,7 @@ const usage = `usage: latchkey <command> [flags]
   keys rotate|list                 manage signing keys
   session list|revoke              list or revoke a subject's sessions
   token mint|list|revoke           manage long-lived tokens
+  console setup [--url U]          register the web console's client (served at U/console)
   demo seed                        seed make dev's clients and users (DynamoDB Local only)
   demo signin                      sign in through the browser as a native app would (PKCE, loopback)
   invoke FUNCTION -e EVENT         run an event through a function, as sam local invoke (no Docker)
@@ -71,7 +72,7 @@ func (c cli) run(ctx context.Context, args []string) error {
 	cmds := map[string]func(context.Context, []string) error{
 		"serve": c.serve, "table": c.table, "client": c.client,
 		"user": c.user, "keys": c.keys, "demo": c.demo,
-		"session": c.session, "token": c.token, "invoke": c.invoke,
+		"session": c.session, "token": c.token, "invoke": c.invoke, "console": c.console,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
