@@ -146,11 +146,11 @@ type policyDoc struct {
 }
 
 type statement struct {
-	Sid       string                         `yaml:"Sid"`
-	Effect    string                         `yaml:"Effect"`
-	Action    yaml.Node                      `yaml:"Action"`
-	Resource  yaml.Node                      `yaml:"Resource"`
-	Condition map[string]map[string][]string `yaml:"Condition"`
+	Sid       string                          `yaml:"Sid"`
+	Effect    string                          `yaml:"Effect"`
+	Action    yaml.Node                       `yaml:"Action"`
+	Resource  yaml.Node                       `yaml:"Resource"`
+	Condition map[string]map[string]yaml.Node `yaml:"Condition"`
 }
 
 func functionGrants(fn string, policies *yaml.Node) ([]Grant, error) {
@@ -254,11 +254,12 @@ func tableResources(n *yaml.Node) ([]string, error) {
 // leadingKeys returns the partition key patterns a condition allows: the
 // ForAllValues:StringLike values of dynamodb:LeadingKeys, or "*" when
 // the statement has no condition.
-func leadingKeys(cond map[string]map[string][]string) ([]string, error) {
+func leadingKeys(cond map[string]map[string]yaml.Node) ([]string, error) {
 	if len(cond) == 0 {
 		return []string{"*"}, nil
 	}
-	like := cond["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+	node := cond["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+	like := scalars(&node)
 	if len(cond) != 1 || len(cond["ForAllValues:StringLike"]) != 1 || len(like) == 0 {
 		return nil, errors.New("condition is not only ForAllValues:StringLike on dynamodb:LeadingKeys")
 	}
