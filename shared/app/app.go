@@ -92,7 +92,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	svc := tokens.New(tokens.Options{
 		Store: store, Verifier: keys, Signer: keys,
-		Passwords: o.Passwords, RefreshKey: refreshKey, CursorKey: cursorKey, IdentifierKey: identKey,
+		Passwords: o.Passwords, HashConcurrency: hashConcurrency(o.Passwords),
+		RefreshKey: refreshKey, CursorKey: cursorKey, IdentifierKey: identKey,
 		MaxLongLivedTTL: cfg.MaxLongLivedTTL, AllowNeverExpiring: cfg.AllowNeverExpiring,
 		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL,
 		LoginIdleTTL: cfg.LoginIdleTTL, LoginAbsoluteTTL: cfg.LoginAbsoluteTTL, Now: o.Now, Log: log,
@@ -131,6 +132,15 @@ func derivedKeys(kek []byte) (refresh, cursor []byte, err error) {
 	}
 	cursor, err = signing.CursorKey(kek)
 	return refresh, cursor, err
+}
+
+// hashConcurrency is how many password hashes may run at once: as many
+// as fit in memory at the hasher's cost (issue 11 §11).
+func hashConcurrency(h tokens.PasswordHasher) int {
+	if a, ok := h.(password.Argon2id); ok {
+		return a.Concurrency()
+	}
+	return password.OWASP.Concurrency()
 }
 
 // identifierKey returns the key the core names usernames and identifiers

@@ -29,6 +29,11 @@ type Options struct {
 	// derived from the key-encryption key; without one a Service makes
 	// a random key of its own, good for one process.
 	IdentifierKey []byte
+	// HashConcurrency bounds the password hashes that run at once (0:
+	// DefaultHashConcurrency); a sign-in waits up to HashQueueWait (0:
+	// DefaultHashQueueWait) for a slot (hashslots.go).
+	HashConcurrency int
+	HashQueueWait   time.Duration
 	// MaxLongLivedTTL bounds a minted token's lifetime; AllowNeverExpiring
 	// permits expires_in 0 (no expiry).
 	MaxLongLivedTTL    time.Duration
@@ -55,6 +60,7 @@ type Service struct {
 	signer     Signer
 	cursorKey  []byte
 	identKey   []byte
+	hashSlots  hashSlots
 	mint       mintPolicy
 	passwords  PasswordHasher
 	refreshKey []byte
@@ -86,6 +92,7 @@ func New(o Options) *Service {
 		signer:     o.Signer,
 		cursorKey:  o.CursorKey,
 		identKey:   orRandomKey(o.IdentifierKey),
+		hashSlots:  newHashSlots(o.HashConcurrency, o.HashQueueWait),
 		mint:       mintPolicy{maxTTL: orDefaultDuration(o.MaxLongLivedTTL, DefaultMaxLongLivedTTL), allowNever: o.AllowNeverExpiring},
 		passwords:  o.Passwords,
 		refreshKey: o.RefreshKey,

@@ -78,8 +78,14 @@ func attemptSource(ip string) string {
 // the password wrong, the source locked out or the user disabled, costs
 // the same: one conditional write (the reservation), one read (the
 // user), one argon2id hash, and the same answer. Only the right password
-// costs one more write, which gives the attempt back.
+// costs one more write, which gives the attempt back. The check holds one
+// of the bounded hashing slots throughout (hashslots.go).
 func (s *Service) checkPassword(ctx context.Context, c Client, username, password, source string) (User, error) {
+	release, err := s.hashSlots.acquire(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	defer release()
 	name := username
 	if len(name) > maxUsernameLen {
 		name = "" // no user has it: read as unknown, at the same cost
