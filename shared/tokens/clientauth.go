@@ -27,13 +27,13 @@ var dummySecretHash = func() []byte { s := sha256.Sum256([]byte("latchkey")); re
 // that sends a secret all get the same invalid_client (docs/design.md §7.7).
 func (s *Service) AuthenticateClient(ctx context.Context, a ClientAuth) (Client, error) {
 	if !plausibleID(a.ID) {
-		return Client{}, s.clientAuthFailed(ctx, shortHash(a.ID), "implausible_client_id")
+		return Client{}, s.clientAuthFailed(ctx, s.logID(a.ID), "implausible_client_id")
 	}
 	c, err := s.client(ctx, a.ID)
 	if notFound(err) {
 		Client{SecretHash: dummySecretHash}.VerifySecret(a.Secret)
-		// An unknown id may be a secret sent in the wrong field: log its hash.
-		return Client{}, s.clientAuthFailed(ctx, shortHash(a.ID), "unknown_client")
+		// An unknown id may be a secret sent in the wrong field: log its keyed hash.
+		return Client{}, s.clientAuthFailed(ctx, s.logID(a.ID), "unknown_client")
 	}
 	if err != nil {
 		return Client{}, storeError(err)

@@ -1,7 +1,6 @@
 package tokens
 
 import (
-	"encoding/hex"
 	"errors"
 	"strings"
 
@@ -49,11 +48,6 @@ func isInactive(err error) bool {
 func notFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 var errNoRefreshKey = errors.New("tokens: no refresh key configured")
-
-// shortHash identifies a value in logs without writing it: the first
-// eight bytes of its SHA-256, in hex. Used for usernames that failed to
-// sign in, which are sometimes passwords typed into the wrong field.
-func shortHash(v string) string { return hex.EncodeToString(HashToken(v)[:8]) }
 
 // noSuch answers a request for a thing that does not exist or that the
 // caller may not see: the two are never told apart.

@@ -151,7 +151,7 @@ func (s *Service) judgeSignIn(ctx context.Context, c Client, a LoginAttempt, in 
 func (s *Service) loginFailed(ctx context.Context, c Client, in signIn, reason string) error {
 	attr := slog.String("sub", in.user.Subject)
 	if !in.known {
-		attr = slog.String("username_hash", shortHash(in.typed))
+		attr = slog.String("username_hash", s.logID(in.typed))
 	}
 	s.audit(ctx, slog.LevelWarn, "login_failed", slog.String("client_id", c.ID), attr, slog.String("outcome", reason))
 	return oauth.InvalidGrant(badCredentials)
@@ -165,4 +165,16 @@ func (s *Service) dummyHash() string {
 		s.dummy, _ = s.passwords.Hash(NewID())
 	})
 	return s.dummy
+}
+
+// logID names an identifier that must not be logged as itself: an unknown
+// client id or username, which is sometimes a secret or a password typed
+// into the wrong field (issue 11 §6). It is the first 16 bytes of an
+// HMAC-SHA256 under the identifier key, in hex: stable, so one caller's
+// attempts can be followed through the logs, and no dictionary undoes it
+// without the key, as one did the plain SHA-256 this replaced.
+func (s *Service) logID(v string) string {
+	m := hmac.New(sha256.New, s.identKey)
+	m.Write([]byte("log\x00" + v))
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
