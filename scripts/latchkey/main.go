@@ -18,6 +18,7 @@ import (
 const usage = `usage: latchkey <command> [flags]
 
   serve --addr 127.0.0.1:8080      serve every route on one port
+  bootstrap --stack NAME           first admin client of a stack sam deploy made (reads its outputs)
   table create [--template F]      create the table as template.yaml defines it
   client create|list|disable       manage OAuth clients
   user create                      create a user (password on stdin)
@@ -72,7 +73,7 @@ func (c cli) run(ctx context.Context, args []string) error {
 	cmds := map[string]func(context.Context, []string) error{
 		"serve": c.serve, "table": c.table, "client": c.client,
 		"user": c.user, "keys": c.keys, "demo": c.demo,
-		"session": c.session, "token": c.token, "invoke": c.invoke, "console": c.console,
+		"session": c.session, "token": c.token, "invoke": c.invoke, "console": c.console, "bootstrap": c.bootstrap,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
