@@ -108,8 +108,8 @@ func firstAdmin(ctx context.Context, a *app.App, st stack, name string) (tokens.
 		return tokens.Client{}, "", fmt.Errorf("read the clients of table %s: %w", a.Config.TableName, err)
 	}
 	if len(existing) > 0 {
-		return tokens.Client{}, "", fmt.Errorf("the table of stack %s already has %d client(s); bootstrap only makes the first. "+
-			"Create more with: TABLE_NAME=%s AWS_REGION=%s latchkey client create --name NAME ...",
+		return tokens.Client{}, "", fmt.Errorf("the table of stack %s already has %d client(s) and bootstrap only makes the first: "+
+			"create more with TABLE_NAME=%s AWS_REGION=%s latchkey client create --name NAME",
 			st.Name, len(existing), a.Config.TableName, st.Region)
 	}
 	return a.Service.CreateClient(ctx, tokens.ClientSpec{
