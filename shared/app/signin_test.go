@@ -194,18 +194,25 @@ func TestConsent(t *testing.T) {
 	}
 }
 
-// Revoking a session of the client withdraws the consent (docs/design.md §10).
+// Revoking a session of the client withdraws the consent (docs/design.md
+// §10): one session, or all of the subject's (sign out everywhere).
 func TestRevokingASessionWithdrawsConsent(t *testing.T) {
-	s := newSignin(t)
-	consent := s.browser.Get(s.browser.LogIn(s.loginForm(s.browser, s.third), testUser, testPassword).Location())
-	r := s.redeem(s.third, "", s.codeOf(s.browser.Decide(consent, "allow")), s.verifier)
-	sid, _ := s.introspect(r.Str("access_token"))["sid"].(string)
-	del := s.Do("DELETE", "/sessions/"+sid, "", "", bearer(r.Str("access_token")))
-	if del.Status != 200 {
-		t.Fatalf("DELETE /sessions/%s = %d %s", sid, del.Status, del.Body)
-	}
-	if p := s.browser.Get(s.authorizeQuery(s.third)); !strings.HasPrefix(p.Location(), "/oauth2/consent?") {
-		t.Errorf("after revoking the session = %d %q; want the consent page again", p.Status, p.Location())
+	for name, path := range map[string]func(s *signin, sid string) string{
+		"one session":   func(_ *signin, sid string) string { return "/sessions/" + sid },
+		"every session": func(s *signin, _ string) string { return "/sessions?subject=" + url.QueryEscape(s.subject) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newSignin(t)
+			consent := s.browser.Get(s.browser.LogIn(s.loginForm(s.browser, s.third), testUser, testPassword).Location())
+			r := s.redeem(s.third, "", s.codeOf(s.browser.Decide(consent, "allow")), s.verifier)
+			sid, _ := s.introspect(r.Str("access_token"))["sid"].(string)
+			if del := s.Do("DELETE", path(s, sid), "", "", bearer(r.Str("access_token"))); del.Status != 200 {
+				t.Fatalf("DELETE %s = %d %s", path(s, sid), del.Status, del.Body)
+			}
+			if p := s.browser.Get(s.authorizeQuery(s.third)); !strings.HasPrefix(p.Location(), "/oauth2/consent?") {
+				t.Errorf("after revoking = %d %q; want the consent page again", p.Status, p.Location())
+			}
+		})
 	}
 }
 
