@@ -27,9 +27,11 @@ stop:
 walkthrough:
 	scripts/walkthrough.sh
 
-# The SAM template lints clean and every function builds.
+# The SAM template lints clean, so does the CloudFormation it translates to
+# (cfn-lint, offline), and every function builds.
 sam-check:
 	scripts/sam.sh validate --lint
+	scripts/cfn-lint.sh
 	scripts/sam.sh build
 
 # Concurrency soak: 1,000 rounds on a private DynamoDB Local (make test runs 50);
