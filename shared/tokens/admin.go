@@ -32,6 +32,12 @@ type ClientSpec struct {
 	// RedirectURIs and FirstParty serve the authorization_code grant.
 	RedirectURIs []string
 	FirstParty   bool
+	// Resources (RFC 8707), IDTokenAlg, AccessTokenClaims and
+	// ClaimSizeLimits are the Client fields of the same names.
+	Resources         []string
+	IDTokenAlg        string
+	AccessTokenClaims []string
+	ClaimSizeLimits   map[string]int
 }
 
 // supportedGrants are the grants a client may be registered for.
@@ -68,6 +74,7 @@ func (s *Service) clientFromSpec(spec ClientSpec) (Client, error) {
 		RefreshRotation:    orDefault(spec.RefreshRotation, RotationRotate),
 		RefreshReuseGrace:  spec.RefreshReuseGrace, MaxSessionsPerSubject: spec.MaxSessionsPerSubject,
 		RedirectURIs: spec.RedirectURIs, FirstParty: spec.FirstParty,
+		Resources: spec.Resources, IDTokenAlg: spec.IDTokenAlg, AccessTokenClaims: spec.AccessTokenClaims, ClaimSizeLimits: spec.ClaimSizeLimits,
 		CreatedAt: s.now().UTC(),
 	}
 	if spec.Public {

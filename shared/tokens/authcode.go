@@ -153,14 +153,27 @@ func (s *Service) codeTokens(ctx context.Context, c Client, code AuthCode, r Tok
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	// Administrative scopes only for a user who holds them (heldscopes.go);
+	// the user is read at most once, for them and for its claims.
+	scopes, claims, err := s.userGrant(ctx, c, code.Subject, code.Scopes)
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
+	code.Scopes = scopes
 	refreshable := offline(code.Scopes) && c.AllowOfflineAccess
 	sess, refreshToken, err := s.codeSession(c, code, r, refreshable, now)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
-	sess.Audience = code.Resources
-	g := accessGrant{subject: code.Subject, scopes: code.Scopes, resources: resources, jti: sess.AccessJTI, session: &sess}
+	sess.Audience, sess.LoginID, sess.Claims = code.Resources, code.LoginID, sessionClaims(c, claims, code.Scopes)
+	g := accessGrant{subject: code.Subject, scopes: code.Scopes, resources: resources, claims: accessTokenClaims(c, claims), jti: sess.AccessJTI, session: &sess}
 	at, err := s.issueAccess(ctx, c, g, now)
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
+	idr := sessionIDToken(c, sess, code.Scopes)
+	idr.Nonce = code.Nonce
+	resp, err := s.withIDToken(ctx, at.response(code.Scopes), idr)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
@@ -173,7 +186,6 @@ func (s *Service) codeTokens(ctx context.Context, c Client, code AuthCode, r Tok
 	s.audit(ctx, slog.LevelInfo, "token_issued", slog.String("client_id", c.ID), slog.String("sub", code.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.String("grant_type", oauth.GrantAuthorizationCode),
 		slog.String("outcome", "ok"))
-	resp := at.response(code.Scopes)
 	if refreshable {
 		resp = withRefresh(resp, refreshToken, sess, now)
 	}

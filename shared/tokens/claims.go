@@ -75,6 +75,16 @@ var scopeClaims = map[string][]string{
 	"phone":   {"phone_number", "phone_number_verified"},
 }
 
+// asksForClaims reports whether scopes ask for any standard claim.
+func asksForClaims(scopes []string) bool {
+	for _, sc := range scopes {
+		if len(scopeClaims[sc]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // StandardScopes are the OpenID Connect scope values Latchkey serves
 // claims for, in the order discovery lists them.
 var StandardScopes = []string{ScopeOpenID, "profile", "email", "address", "phone", oauth.ScopeOfflineAccess}

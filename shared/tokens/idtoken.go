@@ -99,3 +99,49 @@ func AccessTokenHash(accessToken string) string {
 	sum := sha256.Sum256([]byte(accessToken))
 	return base64.RawURLEncoding.EncodeToString(sum[:sha256.Size/2])
 }
+
+// withIDToken adds an ID token for r to resp when r.Scopes hold openid,
+// bound to resp's access token by at_hash.
+func (s *Service) withIDToken(ctx context.Context, resp oauth.TokenResponse, r IDTokenRequest) (oauth.TokenResponse, error) {
+	if !wantsIDToken(r.Scopes) {
+		return resp, nil
+	}
+	r.AccessToken = resp.AccessToken
+	token, err := s.idToken(ctx, r)
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
+	resp.IDToken = token
+	return resp, nil
+}
+
+// sessionIDToken is the ID token request of a session's tokens: sid is
+// the login session it came from, or the session itself when there is
+// none (the password grant), the same through every refresh.
+func sessionIDToken(c Client, sess Session, scopes []string) IDTokenRequest {
+	sid := sess.LoginID
+	if sid == "" {
+		sid = sess.ID
+	}
+	return IDTokenRequest{
+		Client: c, Subject: sess.Subject, AuthTime: sess.AuthTime, SessionID: sid,
+		Claims: sess.Claims, Scopes: scopes,
+	}
+}
+
+// userClaims returns the claims of the user with subject when the scopes
+// or the client ask for any: one read of the user's subject item. Nothing
+// is read otherwise, and a user whose claims were never set has none.
+func (s *Service) userClaims(ctx context.Context, c Client, subject string, scopes []string) (map[string]any, error) {
+	if len(c.AccessTokenClaims) == 0 && !asksForClaims(scopes) {
+		return nil, nil
+	}
+	u, err := s.store.GetUserBySubject(ctx, subject)
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return u.Claims, nil
+}

@@ -30,18 +30,25 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	scopes = heldScopes(u, scopes)
 	now := s.now()
-	g := accessGrant{subject: u.Subject, scopes: scopes, resources: resources, jti: NewID()}
+	g := accessGrant{subject: u.Subject, scopes: scopes, resources: resources, claims: accessTokenClaims(c, u.Claims), jti: NewID()}
+	idr := IDTokenRequest{Client: c, Subject: u.Subject, AuthTime: now, Claims: u.Claims, Scopes: scopes}
 	var refreshToken string
 	if slices.Contains(scopes, oauth.ScopeOfflineAccess) {
 		sess, token, err := s.newSession(c, u.Subject, scopes, now, g.jti, r.IP, r.UserAgent)
 		if err != nil {
 			return oauth.TokenResponse{}, err
 		}
-		sess.Audience = resources
+		sess.Audience, sess.Claims = resources, sessionClaims(c, u.Claims, scopes)
 		g.session, refreshToken = &sess, token
+		idr = sessionIDToken(c, sess, scopes)
 	}
 	at, err := s.issueAccess(ctx, c, g, now)
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
+	resp, err := s.withIDToken(ctx, at.response(scopes), idr)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
@@ -58,7 +65,6 @@ func (s *Service) password(ctx context.Context, c Client, r TokenRequest) (oauth
 	s.audit(ctx, slog.LevelInfo, "token_issued", slog.String("client_id", c.ID), slog.String("sub", u.Subject),
 		slog.String("sid", sessionID(g.session)), slog.String("jti", at.jti),
 		slog.String("grant_type", r.GrantType), slog.String("outcome", "ok"))
-	resp := at.response(scopes)
 	if g.session != nil {
 		resp = withRefresh(resp, refreshToken, *g.session, now)
 	}

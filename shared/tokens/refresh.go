@@ -83,7 +83,7 @@ func (s *Service) refresh(ctx context.Context, authed *Client, r RefreshRequest)
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
-	return s.redeem(ctx, c, sess, rt, grantOf(sess, scopes, resources), r, false)
+	return s.redeem(ctx, c, sess, rt, grantOf(c, sess, scopes, resources), r, false)
 }
 
 // sessionClient returns the client a refresh acts for: the authenticated
@@ -133,9 +133,10 @@ func (s *Service) redeem(ctx context.Context, c Client, sess Session, rt refresh
 }
 
 // grantOf is what a refresh of sess issues: an access token for the
-// session's subject with the (possibly narrowed) scopes and resources.
-func grantOf(sess Session, scopes, resources []string) accessGrant {
-	return accessGrant{subject: sess.Subject, scopes: scopes, resources: resources}
+// session's subject with the (possibly narrowed) scopes and resources,
+// and the claims the session was signed in with.
+func grantOf(c Client, sess Session, scopes, resources []string) accessGrant {
+	return accessGrant{subject: sess.Subject, scopes: scopes, resources: resources, claims: accessTokenClaims(c, sess.Claims)}
 }
 
 func (s *Service) inGrace(c Client, sess Session, now time.Time) bool {
@@ -157,6 +158,10 @@ func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refresh
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	resp, err := s.withIDToken(ctx, at.response(want.scopes), sessionIDToken(c, next, want.scopes))
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
 	if err := s.persist(ctx, at); err != nil {
 		return oauth.TokenResponse{}, err
 	}
@@ -174,7 +179,7 @@ func (s *Service) rotate(ctx context.Context, c Client, sess Session, rt refresh
 	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.Int("generation", next.Generation), slog.String("outcome", "ok"))
-	return withRefresh(at.response(want.scopes), token, next, now), nil
+	return withRefresh(resp, token, next, now), nil
 }
 
 // nextGeneration returns the session after a refresh at now and the
@@ -210,12 +215,16 @@ func (s *Service) replayInGrace(ctx context.Context, c Client, sess Session, wan
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
+	resp, err := s.withIDToken(ctx, at.response(want.scopes), sessionIDToken(c, sess, want.scopes))
+	if err != nil {
+		return oauth.TokenResponse{}, err
+	}
 	if err := s.persist(ctx, at); err != nil {
 		return oauth.TokenResponse{}, err
 	}
 	s.audit(ctx, slog.LevelInfo, "token_refreshed", slog.String("client_id", c.ID), slog.String("sub", sess.Subject),
 		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.Int("generation", sess.Generation), slog.String("outcome", "grace_replay"))
-	return withRefresh(at.response(want.scopes), token, sess, now), nil
+	return withRefresh(resp, token, sess, now), nil
 }
 
 // reuseDetected revokes the whole session when a spent token comes back

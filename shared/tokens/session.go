@@ -30,6 +30,7 @@ type Session struct {
 	Scopes            []string
 	Audience          []string       // the resources granted (RFC 8707); empty: aud is the issuer
 	Claims            map[string]any // the user's claims as of sign-in, for refreshes (sessionClaims)
+	LoginID           string         // the login session (single sign-on) it came from, if any: its ID tokens' sid
 	CreatedAt         time.Time
 	AuthTime          time.Time
 	AbsoluteExpiresAt time.Time

@@ -36,6 +36,7 @@ type sessionItem struct {
 	Scopes            []string       `dynamodbav:"scopes,omitempty"`
 	Audience          []string       `dynamodbav:"audience,omitempty"`
 	Claims            map[string]any `dynamodbav:"claims,omitempty"`
+	LoginID           string         `dynamodbav:"login_id,omitempty"`
 	CreatedAt         timestamp      `dynamodbav:"created_at,omitempty"`
 	AuthTime          timestamp      `dynamodbav:"auth_time,omitempty"`
 	AbsoluteExpiresAt timestamp      `dynamodbav:"absolute_expires_at"`
@@ -61,7 +62,7 @@ func toSessionItem(s tokens.Session) sessionItem {
 		PK: sessionPK(s.ID), SK: skMeta,
 		GSI1PK: subjectPrefix + s.Subject, GSI1SK: createdSortKey(s.CreatedAt, s.ID),
 		TTL: epochSeconds{s.AbsoluteExpiresAt}, Type: tokens.ListTypeOAuth,
-		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience, Claims: s.Claims,
+		ID: s.ID, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Audience: s.Audience, Claims: s.Claims, LoginID: s.LoginID,
 		CreatedAt: timestamp{s.CreatedAt}, AuthTime: timestamp{s.AuthTime},
 		AbsoluteExpiresAt: timestamp{s.AbsoluteExpiresAt},
 		IdleExpiresAt:     timestamp{s.IdleExpiresAt},
@@ -80,7 +81,7 @@ func (it sessionItem) liveAt(now time.Time) bool { return it.AbsoluteExpiresAt.A
 
 func (it sessionItem) value() tokens.Session {
 	return tokens.Session{
-		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience, Claims: it.Claims,
+		ID: it.ID, ClientID: it.ClientID, Subject: it.Subject, Scopes: it.Scopes, Audience: it.Audience, Claims: it.Claims, LoginID: it.LoginID,
 		CreatedAt: it.CreatedAt.Time, AuthTime: it.AuthTime.Time,
 		AbsoluteExpiresAt: it.AbsoluteExpiresAt.Time, IdleExpiresAt: it.IdleExpiresAt.Time,
 		LastUsedAt: it.LastUsedAt.Time,
