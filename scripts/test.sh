@@ -94,6 +94,7 @@ export LATCHKEY_TEST_DYNAMODB="http://127.0.0.1:$ddb_port"
 local_aws_env
 
 phase "dynamodb-local" scripts/dynamodb-local.sh start "$ddb_port"
+phase "chromium" scripts/chromium.sh
 phase "go vet" go vet ./...
 phase "lint" scripts/lint.sh
 phase "go test" go_tests
