@@ -15,8 +15,9 @@ import (
 
 // defaultConsoleScopes are what the console asks for besides openid and
 // offline_access unless --scopes says otherwise: the scopes its users may
-// mint long-lived tokens with.
-const defaultConsoleScopes = "read write"
+// mint long-lived tokens with, and the administrative ones, which reach
+// only users whose latchkey_scopes claim holds them (tokens/heldscopes.go).
+const defaultConsoleScopes = "read write sessions:read sessions:revoke"
 
 func (c cli) console(ctx context.Context, args []string) error {
 	return c.sub(ctx, "console", args, map[string]func(context.Context, []string) error{
