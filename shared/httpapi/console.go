@@ -60,10 +60,10 @@ func (a *API) consoleConfig(w http.ResponseWriter, r *http.Request) {
 // cookieDelivery moves the refresh token of a code exchange by the console
 // into the HttpOnly __Host-lk_rt cookie: the console's scripts never see
 // it, and POST /oauth2/refresh rotates it there.
-func cookieDelivery(w http.ResponseWriter, clientID string, resp *oauth.TokenResponse) {
+func cookieDelivery(w http.ResponseWriter, secure bool, clientID string, resp *oauth.TokenResponse) {
 	if clientID != console.ClientID || resp.RefreshToken == "" {
 		return
 	}
-	http.SetCookie(w, refreshCookie(resp.RefreshToken, int(resp.RefreshTokenExpiresIn)))
+	http.SetCookie(w, refreshCookie(secure, resp.RefreshToken, int(resp.RefreshTokenExpiresIn)))
 	resp.RefreshToken = ""
 }

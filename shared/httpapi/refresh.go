@@ -26,7 +26,8 @@ type refreshBody struct {
 // comes as JSON, as a form, or in the HttpOnly cookie; the answer is the
 // rotated pair, and a cookie-borne token is reset in the cookie only.
 func (a *API) refresh(w http.ResponseWriter, r *http.Request) {
-	req, fromCookie, err := decodeRefresh(r)
+	secure := a.secureCookies(r)
+	req, fromCookie, err := decodeRefresh(r, secure)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -34,13 +35,13 @@ func (a *API) refresh(w http.ResponseWriter, r *http.Request) {
 	resp, err := a.svc.Refresh(r.Context(), req)
 	if err != nil {
 		if fromCookie && oauth.As(err) != nil && oauth.As(err).Code == oauth.CodeInvalidGrant {
-			http.SetCookie(w, refreshCookie("", -1))
+			http.SetCookie(w, refreshCookie(secure, "", -1))
 		}
 		a.writeError(w, r, err)
 		return
 	}
 	if fromCookie {
-		http.SetCookie(w, refreshCookie(resp.RefreshToken, int(resp.RefreshTokenExpiresIn)))
+		http.SetCookie(w, refreshCookie(secure, resp.RefreshToken, int(resp.RefreshTokenExpiresIn)))
 		resp.RefreshToken = ""
 	}
 	writeJSON(w, http.StatusOK, resp)
@@ -48,7 +49,7 @@ func (a *API) refresh(w http.ResponseWriter, r *http.Request) {
 
 // decodeRefresh reads a refresh request from JSON, a form or the cookie,
 // with client credentials from Basic or the body.
-func decodeRefresh(r *http.Request) (tokens.RefreshRequest, bool, error) {
+func decodeRefresh(r *http.Request, secure bool) (tokens.RefreshRequest, bool, error) {
 	body, err := readBody(r)
 	if err != nil {
 		return tokens.RefreshRequest{}, false, err
@@ -78,7 +79,7 @@ func decodeRefresh(r *http.Request) (tokens.RefreshRequest, bool, error) {
 	}
 	fromCookie := false
 	if in.RefreshToken == "" {
-		if c, err := r.Cookie(RefreshCookie); err == nil && c.Value != "" {
+		if c, err := r.Cookie(cookieName(RefreshCookie, secure)); err == nil && c.Value != "" {
 			in.RefreshToken, fromCookie = c.Value, true
 		}
 	}
@@ -102,9 +103,12 @@ func strictJSON(body []byte, v any) error {
 	return nil
 }
 
-func refreshCookie(value string, maxAge int) *http.Cookie {
+// refreshCookie sets (or, with an empty value, clears) the refresh cookie.
+// On a plain-http issuer (make dev) it drops __Host- and Secure, which a
+// browser would refuse there, as the sign-in's cookies do.
+func refreshCookie(secure bool, value string, maxAge int) *http.Cookie {
 	c := &http.Cookie{
-		Name: RefreshCookie, Value: value, Path: "/", Secure: true, HttpOnly: true,
+		Name: cookieName(RefreshCookie, secure), Value: value, Path: "/", Secure: secure, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, MaxAge: maxAge,
 	}
 	if maxAge < 0 {

@@ -37,6 +37,6 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	cookieDelivery(w, auth.ID, &resp)
+	cookieDelivery(w, a.secureCookies(r), auth.ID, &resp)
 	writeJSON(w, http.StatusOK, resp)
 }
