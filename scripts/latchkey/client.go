@@ -34,6 +34,7 @@ func clientFlags(fs *flag.FlagSet, cfg config.Config, spec *tokens.ClientSpec) (
 		func(v string) error { spec.RedirectURIs = splitList(v); return nil })
 	fs.BoolVar(&spec.Introspect, "introspect", false, "a resource server that may introspect any token")
 	fs.BoolVar(&spec.AllowSelfMint, "allow-mint", false, "let this client's users mint long-lived tokens for themselves")
+	fs.BoolVar(&spec.MayExchange, "may-exchange", false, "a confidential service that may exchange a user's access token for one acting for the user (RFC 8693)")
 	fs.StringVar(&spec.AccessTokenFormat, "access-token-format", tokens.FormatJWT, "jwt or reference")
 	fs.DurationVar(&spec.AccessTokenTTL, "access-ttl", cfg.AccessTokenTTL, "access token lifetime")
 	fs.DurationVar(&spec.RefreshAbsoluteTTL, "refresh-absolute", cfg.RefreshAbsoluteTTL, "refresh absolute lifetime")
@@ -88,6 +89,7 @@ type clientView struct {
 	AllowOfflineAccess    bool           `json:"allow_offline_access"`
 	Introspect            bool           `json:"introspect"`
 	AllowMint             bool           `json:"allow_mint"`
+	MayExchange           bool           `json:"may_exchange"`
 	AccessTokenFormat     string         `json:"access_token_format"`
 	AccessTokenTTL        string         `json:"access_token_ttl"`
 	RefreshAbsoluteTTL    string         `json:"refresh_absolute_ttl"`
@@ -108,7 +110,7 @@ func viewClient(cl tokens.Client) clientView {
 	return clientView{
 		ID: cl.ID, Name: cl.Name, Status: status, CreatedAt: cl.CreatedAt, AuthMethod: cl.AuthMethod,
 		Grants: cl.Grants, Scopes: cl.Scopes, AllowOfflineAccess: cl.AllowOfflineAccess,
-		Introspect: cl.Introspect, AllowMint: cl.AllowSelfMint, AccessTokenFormat: cl.AccessTokenFormat,
+		Introspect: cl.Introspect, AllowMint: cl.AllowSelfMint, MayExchange: cl.MayExchange, AccessTokenFormat: cl.AccessTokenFormat,
 		AccessTokenTTL: shortDuration(cl.AccessTokenTTL), RefreshAbsoluteTTL: shortDuration(cl.RefreshAbsoluteTTL),
 		RefreshIdleTTL: shortDuration(cl.RefreshIdleTTL), RefreshRotation: cl.RefreshRotation,
 		RefreshReuseGrace: shortDuration(cl.RefreshReuseGrace), MaxSessionsPerSubject: cl.MaxSessionsPerSubject,
@@ -180,6 +182,7 @@ func (v clientView) rows() [][2]string {
 		{"redirect_uris", strings.Join(v.RedirectURIs, " ")}, {"first_party", strconv.FormatBool(v.FirstParty)},
 		{"allow_offline_access", strconv.FormatBool(v.AllowOfflineAccess)},
 		{"introspect", strconv.FormatBool(v.Introspect)}, {"allow_mint", strconv.FormatBool(v.AllowMint)},
+		{"may_exchange", strconv.FormatBool(v.MayExchange)},
 		{"access_token_format", v.AccessTokenFormat}, {"access_token_ttl", v.AccessTokenTTL},
 		{"refresh_absolute_ttl", v.RefreshAbsoluteTTL}, {"refresh_idle_ttl", v.RefreshIdleTTL},
 		{"refresh_rotation", v.RefreshRotation}, {"refresh_reuse_grace", v.RefreshReuseGrace},

@@ -65,7 +65,7 @@ func decodeForm(body []byte) (url.Values, error) {
 		return nil, oauth.InvalidRequest("the form body is malformed")
 	}
 	for k, v := range form {
-		if len(v) > 1 && k != oauth.ParamResource {
+		if len(v) > 1 && k != oauth.ParamResource && k != oauth.ParamAudience {
 			return nil, oauth.InvalidRequest("the parameter " + k + " is repeated")
 		}
 	}

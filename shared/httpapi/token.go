@@ -32,6 +32,13 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		Resources:    form[oauth.ParamResource],
 		IP:           clientIP(r),
 		UserAgent:    r.UserAgent(),
+		// Token exchange (RFC 8693 §2.1).
+		SubjectToken:       form.Get(oauth.ParamSubjectToken),
+		SubjectTokenType:   form.Get(oauth.ParamSubjectTokenType),
+		ActorToken:         form.Get(oauth.ParamActorToken),
+		ActorTokenType:     form.Get(oauth.ParamActorTokenType),
+		RequestedTokenType: form.Get(oauth.ParamRequestedTokenType),
+		Audiences:          form[oauth.ParamAudience],
 	})
 	if err != nil {
 		a.writeError(w, r, err)

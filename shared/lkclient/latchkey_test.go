@@ -157,3 +157,20 @@ func TestLatchkeyGraceCoversCrash(t *testing.T) {
 		})
 	}
 }
+
+// TestLatchkeyExchange: Exchange's form is what Latchkey's token
+// exchange takes; the answer is an access token for alice, narrowed.
+func TestLatchkeyExchange(t *testing.T) {
+	l := newLatchkey(t)
+	svc, secret := l.h.Client(tokens.ClientSpec{Grants: []string{"client_credentials"}, Scopes: []string{"read"}, MayExchange: true})
+	conf := &oauth2.Config{ClientID: svc.ID, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: l.conf.Endpoint.TokenURL}}
+	tok, err := Exchange(l.ctx, conf, ExchangeRequest{SubjectToken: l.first.AccessToken, Scopes: []string{"read"}})
+	if err != nil || IssuedTokenType(tok) != TokenTypeAccessToken || tok.Extra("scope") != "read" || tok.RefreshToken != "" {
+		t.Fatalf("Exchange = %+v, %v; want an access token with scope read", tok, err)
+	}
+	_, err = Exchange(l.ctx, conf, ExchangeRequest{SubjectToken: l.first.AccessToken, Scopes: []string{"read", "write"}})
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.ErrorCode != "invalid_scope" {
+		t.Errorf("Exchange into wider scopes = %v; want invalid_scope", err)
+	}
+}

@@ -78,4 +78,6 @@ type IntrospectionResponse struct {
 	Iss       string   `json:"iss,omitempty"`
 	Jti       string   `json:"jti,omitempty"`
 	Sid       string   `json:"sid,omitempty"`
+	// Act names who acts for sub in an exchanged token (RFC 8693 §4.1).
+	Act *Actor `json:"act,omitempty"`
 }

@@ -32,6 +32,12 @@ func claimsOf(t jwt.Token) (tokens.AccessClaims, error) {
 	if c.AuthTime, err = numericDateClaim(private, "auth_time"); err != nil {
 		return tokens.AccessClaims{}, err
 	}
+	if c.Act, err = actorClaim(private, "act"); err != nil {
+		return tokens.AccessClaims{}, err
+	}
+	if c.MayAct, err = actorClaim(private, "may_act"); err != nil {
+		return tokens.AccessClaims{}, err
+	}
 	return c, nil
 }
 

@@ -28,6 +28,9 @@ type wireClaims struct {
 	Scope    string `json:"scope,omitempty"`
 	SID      string `json:"sid,omitempty"`
 	AuthTime int64  `json:"auth_time,omitempty"`
+	// Act and MayAct are RFC 8693 §4.1 and §4.4's delegation claims.
+	Act    *wireActor `json:"act,omitempty"`
+	MayAct *wireActor `json:"may_act,omitempty"`
 }
 
 // Sign returns the compact JWS (RFC 7515 §7.1) of c signed with the current
@@ -82,7 +85,7 @@ func (k *Keys) encodeClaims(c tokens.AccessClaims) ([]byte, error) {
 		Issuer: c.Issuer, Subject: c.Subject, Audience: c.Audience,
 		Expires: c.ExpiresAt.Unix(), IssuedAt: c.IssuedAt.Unix(),
 		JTI: c.JTI, ClientID: c.ClientID, Scope: strings.Join(c.Scope, " "),
-		SID: c.SessionID,
+		SID: c.SessionID, Act: wireActorOf(c.Act), MayAct: wireActorOf(c.MayAct),
 	}
 	if len(c.Audience) == 1 {
 		w.Audience = c.Audience[0]

@@ -26,6 +26,8 @@ type ReferenceToken struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 	Revoked   bool
+	// Act is the delegation chain of an exchanged token (RFC 8693 §4.1).
+	Act *Actor
 }
 
 // AccessStateQuery names the items that decide whether an access token is
@@ -85,6 +87,10 @@ type AccessClaims struct {
 	// already cut to its size limits; a JWT carries them, a reference
 	// token does not.
 	Extra map[string]any
+	// Act names who acts for the subject in an exchanged token, and
+	// MayAct who may (RFC 8693 §4.1, §4.4).
+	Act    *Actor
+	MayAct *Actor
 }
 
 // accessGrant is what one access token is issued for.
@@ -98,6 +104,8 @@ type accessGrant struct {
 	claims  map[string]any
 	jti     string
 	session *Session
+	// act is the delegation chain of an exchanged token (exchange.go).
+	act *Actor
 }
 
 // issuedAccess is an access token and its lifetime. A reference token
@@ -133,7 +141,7 @@ func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now 
 	iss := s.Issuer(ctx)
 	claims := AccessClaims{
 		Issuer: iss, Subject: g.subject, Audience: audience(g.resources, iss),
-		IssuedAt: now, JTI: g.jti, ClientID: c.ID, Scope: g.scopes, Extra: g.claims,
+		IssuedAt: now, JTI: g.jti, ClientID: c.ID, Scope: g.scopes, Extra: g.claims, Act: g.act,
 	}
 	if g.session != nil {
 		if abs := g.session.AbsoluteExpiresAt.Truncate(time.Second); abs.Before(exp) {
@@ -151,6 +159,7 @@ func (s *Service) issueAccess(ctx context.Context, c Client, g accessGrant, now 
 		at.reference = &ReferenceToken{
 			Hash: HashToken(at.token), JTI: g.jti, ClientID: c.ID, Subject: g.subject, Scopes: g.scopes,
 			Audience: claims.Audience, SessionID: claims.SessionID, AuthTime: claims.AuthTime, IssuedAt: now, ExpiresAt: exp,
+			Act: g.act,
 		}
 		return at, nil
 	}

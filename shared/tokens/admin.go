@@ -22,6 +22,7 @@ type ClientSpec struct {
 	AllowOfflineAccess    bool
 	Introspect            bool
 	AllowSelfMint         bool
+	MayExchange           bool
 	AccessTokenFormat     string
 	AccessTokenTTL        time.Duration
 	RefreshAbsoluteTTL    time.Duration
@@ -67,7 +68,7 @@ func (s *Service) clientFromSpec(spec ClientSpec) (Client, error) {
 	c := Client{
 		ID: NewID(), Name: spec.Name, AuthMethod: oauth.AuthClientSecretBasic,
 		Grants: spec.Grants, Scopes: spec.Scopes, AllowOfflineAccess: spec.AllowOfflineAccess,
-		Introspect: spec.Introspect, AllowSelfMint: spec.AllowSelfMint, AccessTokenFormat: orDefault(spec.AccessTokenFormat, FormatJWT),
+		Introspect: spec.Introspect, AllowSelfMint: spec.AllowSelfMint, MayExchange: spec.MayExchange, AccessTokenFormat: orDefault(spec.AccessTokenFormat, FormatJWT),
 		AccessTokenTTL:     orDefaultDuration(spec.AccessTokenTTL, s.defaults.AccessTokenTTL),
 		RefreshAbsoluteTTL: orDefaultDuration(spec.RefreshAbsoluteTTL, s.defaults.RefreshAbsoluteTTL),
 		RefreshIdleTTL:     spec.RefreshIdleTTL,

@@ -49,7 +49,10 @@ type Client struct {
 	Introspect bool
 	// AllowSelfMint lets this client's users mint long-lived tokens for
 	// themselves with their bearer tokens.
-	AllowSelfMint         bool
+	AllowSelfMint bool
+	// MayExchange lets a confidential client exchange a user's access
+	// token for one that acts for the user (RFC 8693, exchange.go).
+	MayExchange           bool
 	AccessTokenTTL        time.Duration
 	AccessTokenFormat     string
 	RefreshAbsoluteTTL    time.Duration
@@ -124,6 +127,9 @@ func (c Client) validate() error {
 	}
 	if c.Public() && slices.Contains(c.Grants, oauth.GrantClientCredentials) {
 		problems = append(problems, "a public client cannot use client_credentials")
+	}
+	if c.Public() && c.MayExchange {
+		problems = append(problems, "a public client cannot exchange tokens (RFC 8693 §2.1 wants the actor authenticated)")
 	}
 	if c.Public() && c.RefreshRotation == RotationReuse {
 		problems = append(problems, "a public client must rotate its refresh tokens (RFC 9700 §4.14.2)")

@@ -38,6 +38,7 @@ func (s *Service) Introspect(ctx context.Context, caller Client, token string) (
 		Active: true, Scope: oauth.JoinScope(info.Scopes), ClientID: info.ClientID,
 		TokenType: tokenTypeOf(info.Kind), Exp: unixOrZero(info.ExpiresAt), Iat: unixOrZero(info.IssuedAt),
 		Sub: info.Subject, Aud: info.Audience, Iss: s.Issuer(ctx), Jti: info.JTI, Sid: info.SessionID,
+		Act: info.Act.Wire(),
 	}, nil
 }
 
@@ -75,6 +76,9 @@ type TokenInfo struct {
 	SessionID string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	// Act and MayAct are an access token's act and may_act (RFC 8693 §4).
+	Act    *Actor
+	MayAct *Actor
 	// lastUsed is a long-lived token's last recorded use.
 	lastUsed time.Time
 }
@@ -117,6 +121,7 @@ func (s *Service) inspectJWT(ctx context.Context, token string) (TokenInfo, erro
 	return TokenInfo{
 		Kind: KindAccess, JTI: c.JTI, ClientID: c.ClientID, Subject: c.Subject, Scopes: c.Scope,
 		Audience: c.Audience, SessionID: c.SessionID, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt,
+		Act: c.Act, MayAct: c.MayAct,
 	}, nil
 }
 
@@ -139,6 +144,7 @@ func (s *Service) inspectReference(ctx context.Context, token string) (TokenInfo
 	return TokenInfo{
 		Kind: KindAccess, JTI: t.JTI, ClientID: t.ClientID, Subject: t.Subject, Scopes: t.Scopes,
 		Audience: t.Audience, SessionID: t.SessionID, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
+		Act: t.Act,
 	}, nil
 }
 

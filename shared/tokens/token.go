@@ -24,6 +24,14 @@ type TokenRequest struct {
 	CodeVerifier string
 	// Resources are the request's resource parameters (RFC 8707 §2).
 	Resources []string
+	// SubjectToken and the fields after it are a token exchange request
+	// (RFC 8693 §2.1); Audiences are its audience parameters.
+	SubjectToken       string
+	SubjectTokenType   string
+	ActorToken         string
+	ActorTokenType     string
+	RequestedTokenType string
+	Audiences          []string
 	// IP and UserAgent describe the caller; a new or refreshed session
 	// records them for the sessions page.
 	IP        string
@@ -35,7 +43,8 @@ type TokenRequest struct {
 // against /oauth2/token alone.
 func (s *Service) Token(ctx context.Context, r TokenRequest) (oauth.TokenResponse, error) {
 	switch r.GrantType {
-	case oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken, oauth.GrantAuthorizationCode:
+	case oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken, oauth.GrantAuthorizationCode,
+		oauth.GrantTokenExchange:
 	case "":
 		return oauth.TokenResponse{}, oauth.InvalidRequest("grant_type is required")
 	default:
@@ -44,6 +53,9 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (oauth.TokenRespons
 	c, err := s.AuthenticateClient(ctx, r.Client)
 	if err != nil {
 		return oauth.TokenResponse{}, err
+	}
+	if r.GrantType == oauth.GrantTokenExchange {
+		return s.exchange(ctx, c, r) // allowed by MayExchange, not by Grants
 	}
 	if !c.AllowsGrant(r.GrantType) {
 		return oauth.TokenResponse{}, oauth.UnauthorizedClient("the client may not use the " + r.GrantType + " grant")

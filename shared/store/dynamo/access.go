@@ -40,6 +40,28 @@ type referenceItem struct {
 	IssuedAt  timestamp    `dynamodbav:"issued_at,omitempty"`
 	ExpiresAt timestamp    `dynamodbav:"expires_at"`
 	Revoked   bool         `dynamodbav:"revoked"`
+	Act       *actorAttr   `dynamodbav:"act,omitempty"`
+}
+
+// actorAttr is a tokens.Actor chain as stored: a map per actor (RFC 8693
+// §4.1's act claim).
+type actorAttr struct {
+	Sub string     `dynamodbav:"sub"`
+	Act *actorAttr `dynamodbav:"act,omitempty"`
+}
+
+func toActorAttr(a *tokens.Actor) *actorAttr {
+	if a == nil {
+		return nil
+	}
+	return &actorAttr{Sub: a.Subject, Act: toActorAttr(a.Act)}
+}
+
+func (a *actorAttr) value() *tokens.Actor {
+	if a == nil {
+		return nil
+	}
+	return &tokens.Actor{Subject: a.Sub, Act: a.Act.value()}
 }
 
 // revokedJTIItem is one entry of the JWT revocation list. Its value is
@@ -71,7 +93,7 @@ func toReferenceItem(t tokens.ReferenceToken) referenceItem {
 		Hash: t.Hash, JTI: t.JTI, ClientID: t.ClientID, Subject: t.Subject,
 		Scopes: t.Scopes, Audience: t.Audience, SessionID: t.SessionID,
 		AuthTime: timestamp{t.AuthTime}, IssuedAt: timestamp{t.IssuedAt},
-		ExpiresAt: timestamp{t.ExpiresAt}, Revoked: t.Revoked,
+		ExpiresAt: timestamp{t.ExpiresAt}, Revoked: t.Revoked, Act: toActorAttr(t.Act),
 	}
 }
 
@@ -83,7 +105,7 @@ func (it referenceItem) value() tokens.ReferenceToken {
 		Hash: nilIfEmpty(it.Hash), JTI: it.JTI, ClientID: it.ClientID, Subject: it.Subject,
 		Scopes: it.Scopes, Audience: it.Audience, SessionID: it.SessionID,
 		AuthTime: it.AuthTime.Time, IssuedAt: it.IssuedAt.Time, ExpiresAt: it.ExpiresAt.Time,
-		Revoked: it.Revoked,
+		Revoked: it.Revoked, Act: it.Act.value(),
 	}
 }
 

@@ -37,6 +37,7 @@ type clientItem struct {
 	AllowOfflineAccess    bool           `dynamodbav:"allow_offline_access"`
 	Introspect            bool           `dynamodbav:"introspect"`
 	AllowSelfMint         bool           `dynamodbav:"allow_self_mint"`
+	MayExchange           bool           `dynamodbav:"may_exchange,omitempty"`
 	AccessTokenTTLMS      int64          `dynamodbav:"access_token_ttl_ms"`
 	AccessTokenFormat     string         `dynamodbav:"access_token_format,omitempty"`
 	RefreshAbsoluteTTLMS  int64          `dynamodbav:"refresh_absolute_ttl_ms"`
@@ -62,6 +63,7 @@ func toClientItem(c tokens.Client) clientItem {
 		ID: c.ID, Name: c.Name, SecretHash: c.SecretHash, AuthMethod: c.AuthMethod,
 		Grants: c.Grants, Scopes: c.Scopes,
 		AllowOfflineAccess: c.AllowOfflineAccess, Introspect: c.Introspect, AllowSelfMint: c.AllowSelfMint,
+		MayExchange:           c.MayExchange,
 		AccessTokenTTLMS:      c.AccessTokenTTL.Milliseconds(),
 		AccessTokenFormat:     c.AccessTokenFormat,
 		RefreshAbsoluteTTLMS:  c.RefreshAbsoluteTTL.Milliseconds(),
@@ -87,6 +89,7 @@ func (it clientItem) value() tokens.Client {
 		ID: it.ID, Name: it.Name, SecretHash: it.SecretHash, AuthMethod: it.AuthMethod,
 		Grants: it.Grants, Scopes: it.Scopes,
 		AllowOfflineAccess: it.AllowOfflineAccess, Introspect: it.Introspect, AllowSelfMint: it.AllowSelfMint,
+		MayExchange:           it.MayExchange,
 		AccessTokenTTL:        time.Duration(it.AccessTokenTTLMS) * durationUnit,
 		AccessTokenFormat:     it.AccessTokenFormat,
 		RefreshAbsoluteTTL:    time.Duration(it.RefreshAbsoluteTTLMS) * durationUnit,

@@ -13,6 +13,7 @@ import (
 func referenceRecord(t tokens.ReferenceToken) tokens.ReferenceToken {
 	t.Hash = nilIfEmpty(t.Hash)
 	t.Scopes, t.Audience = slices.Clone(t.Scopes), slices.Clone(t.Audience)
+	t.Act = t.Act.Clone()
 	t.AuthTime, t.IssuedAt, t.ExpiresAt = utc(t.AuthTime), utc(t.IssuedAt), utc(t.ExpiresAt)
 	return t
 }
