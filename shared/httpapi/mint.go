@@ -13,6 +13,7 @@ type mintBody struct {
 	Name      string   `json:"name"`
 	Subject   string   `json:"subject"`
 	Scopes    []string `json:"scopes"`
+	Resource  string   `json:"resource"`
 	ExpiresIn *int64   `json:"expires_in"`
 }
 
@@ -23,6 +24,7 @@ type mintAnswer struct {
 	Name      string   `json:"name"`
 	Subject   string   `json:"subject"`
 	Scopes    []string `json:"scopes"`
+	Resource  string   `json:"resource,omitempty"`
 	CreatedAt string   `json:"created_at"`
 	ExpiresAt *string  `json:"expires_at"`
 }
@@ -50,7 +52,7 @@ func (a *API) mint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, mintAnswer{
-		ID: m.ID, Token: m.Token, Name: m.Name, Subject: m.Subject, Scopes: m.Scopes,
+		ID: m.ID, Token: m.Token, Name: m.Name, Subject: m.Subject, Scopes: m.Scopes, Resource: firstOf(m.Audience),
 		CreatedAt: rfc3339(m.CreatedAt), ExpiresAt: optionalTime(m.ExpiresAt),
 	})
 }
@@ -67,7 +69,7 @@ func decodeMint(r *http.Request) (tokens.MintRequest, error) {
 	if err := strictJSON(body, &in); err != nil {
 		return tokens.MintRequest{}, err
 	}
-	req := tokens.MintRequest{Name: in.Name, Subject: in.Subject, Scopes: in.Scopes}
+	req := tokens.MintRequest{Name: in.Name, Subject: in.Subject, Scopes: in.Scopes, Resource: in.Resource}
 	if in.ExpiresIn != nil {
 		if *in.ExpiresIn > maxExpiresIn {
 			return tokens.MintRequest{}, oauth.InvalidRequest("expires_in is too long")
@@ -76,6 +78,14 @@ func decodeMint(r *http.Request) (tokens.MintRequest, error) {
 		req.ExpiresIn = &d
 	}
 	return req, nil
+}
+
+// firstOf returns the first element of list, or "".
+func firstOf(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -16,6 +16,7 @@ type sessionView struct {
 	Subject       string   `json:"subject"`
 	Name          string   `json:"name,omitempty"`
 	Scopes        []string `json:"scopes"`
+	Resources     []string `json:"resources,omitempty"`
 	IssuedAt      *string  `json:"issued_at"`
 	ExpiresAt     *string  `json:"expires_at"`
 	IdleExpiresAt *string  `json:"idle_expires_at"`
@@ -68,14 +69,14 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) {
 func viewOf(e tokens.ListEntry, page tokens.SessionsPage) sessionView {
 	if t := e.LongLived; t != nil {
 		return sessionView{
-			ID: t.ID, Type: tokens.ListTypeLongLived, Subject: t.Subject, Name: t.Name, Scopes: t.Scopes,
+			ID: t.ID, Type: tokens.ListTypeLongLived, Subject: t.Subject, Name: t.Name, Scopes: t.Scopes, Resources: t.Audience,
 			IssuedAt: optionalTime(t.CreatedAt), ExpiresAt: optionalTime(t.ExpiresAt),
 			LastUsedAt: optionalTime(t.LastUsedAt), Status: page.Status(e),
 		}
 	}
 	s := e.Session
 	return sessionView{
-		ID: s.ID, Type: tokens.ListTypeOAuth, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes,
+		ID: s.ID, Type: tokens.ListTypeOAuth, ClientID: s.ClientID, Subject: s.Subject, Scopes: s.Scopes, Resources: s.Audience,
 		IssuedAt: optionalTime(s.CreatedAt), ExpiresAt: optionalTime(s.AbsoluteExpiresAt),
 		IdleExpiresAt: optionalTime(s.IdleExpiresAt), LoginAt: optionalTime(s.AuthTime),
 		LastUsedAt: optionalTime(s.LastUsedAt), JTI: s.AccessJTI, Status: page.Status(e),

@@ -167,7 +167,7 @@ func (s *Service) inspectRefresh(ctx context.Context, token string) (TokenInfo, 
 		return TokenInfo{}, errInactive()
 	}
 	return TokenInfo{
-		Kind: KindRefresh, ClientID: sess.ClientID, Subject: sess.Subject, Scopes: sess.Scopes,
+		Kind: KindRefresh, ClientID: sess.ClientID, Subject: sess.Subject, Scopes: sess.Scopes, Audience: sess.Audience,
 		SessionID: sess.ID, IssuedAt: sess.RotatedAt, ExpiresAt: sess.ExpiresAt(),
 	}, nil
 }
@@ -213,7 +213,7 @@ func (s *Service) inspectLongLived(ctx context.Context, token string) (TokenInfo
 		return TokenInfo{}, err
 	}
 	return TokenInfo{
-		Kind: KindLongLived, JTI: t.ID, ClientID: t.ClientID, Subject: t.Subject, Scopes: t.Scopes,
+		Kind: KindLongLived, JTI: t.ID, ClientID: t.ClientID, Subject: t.Subject, Scopes: t.Scopes, Audience: t.Audience,
 		IssuedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, lastUsed: t.LastUsedAt,
 	}, nil
 }

@@ -22,6 +22,8 @@ type LongLivedToken struct {
 	Name    string
 	Subject string
 	Scopes  []string
+	// Audience is the resource it was minted for (RFC 8707), if any.
+	Audience []string
 	// CreatedBy is the subject or client that minted it.
 	CreatedBy string
 	// ClientID is the client through which a principal minted this token

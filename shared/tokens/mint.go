@@ -23,6 +23,8 @@ type MintRequest struct {
 	Name    string
 	Subject string
 	Scopes  []string
+	// Resource, when set, is the one resource (RFC 8707) the token is for.
+	Resource string
 	// ExpiresIn is the lifetime; nil means the maximum, 0 means never
 	// (only where the deployment allows it).
 	ExpiresIn *time.Duration
@@ -40,6 +42,10 @@ func (s *Service) Mint(ctx context.Context, p Principal, r MintRequest) (Minted,
 	if err := s.mayMint(ctx, p, &r); err != nil {
 		return Minted{}, err
 	}
+	audience, err := s.mintResource(ctx, p, r.Resource)
+	if err != nil {
+		return Minted{}, err
+	}
 	exp, err := s.mint.expiry(r.ExpiresIn, s.now())
 	if err != nil {
 		return Minted{}, err
@@ -48,7 +54,7 @@ func (s *Service) Mint(ctx context.Context, p Principal, r MintRequest) (Minted,
 	now := s.now().UTC()
 	t := LongLivedToken{
 		ID: longLivedID(token), Hash: HashToken(token), Name: r.Name, Subject: r.Subject,
-		Scopes: r.Scopes, CreatedBy: principalName(p), CreatedAt: now, ExpiresAt: exp, Status: SessionActive,
+		Scopes: r.Scopes, Audience: audience, CreatedBy: principalName(p), CreatedAt: now, ExpiresAt: exp, Status: SessionActive,
 	}
 	if r.Subject == p.Subject {
 		t.ClientID = p.ClientID // self-minted: it dies with its client

@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
@@ -97,4 +98,29 @@ func resourceProblems(resources []string) []string {
 		}
 	}
 	return p
+}
+
+// mintResource checks the resource a long-lived token is minted for
+// (RFC 8707 §2) and returns it as the token's audience, or nil when none
+// is named. latchkey:admin may name any resource; anyone else only one
+// registered for the client it acts through (one client read, cached).
+func (s *Service) mintResource(ctx context.Context, p Principal, resource string) ([]string, error) {
+	switch {
+	case resource == "":
+		return nil, nil
+	case !ValidResource(resource):
+		return nil, oauth.InvalidTarget("a resource must be an absolute URI without a fragment")
+	case slices.Contains(p.Scopes, ScopeAdmin):
+		return []string{resource}, nil
+	case p.ClientID == "":
+		return nil, oauth.InvalidTarget("the caller may not mint for this resource")
+	}
+	c, err := s.client(ctx, p.ClientID)
+	if notFound(err) {
+		return nil, oauth.InvalidTarget("the caller may not mint for this resource")
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return c.ResolveResources([]string{resource})
 }

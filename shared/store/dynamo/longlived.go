@@ -31,6 +31,7 @@ type longLivedItem struct {
 	Name       string       `dynamodbav:"name,omitempty"`
 	Subject    string       `dynamodbav:"subject"`
 	Scopes     []string     `dynamodbav:"scopes,omitempty"`
+	Audience   []string     `dynamodbav:"audience,omitempty"`
 	CreatedBy  string       `dynamodbav:"created_by,omitempty"`
 	ClientID   string       `dynamodbav:"client_id,omitempty"`
 	CreatedAt  timestamp    `dynamodbav:"created_at,omitempty"`
@@ -49,7 +50,7 @@ func toLongLivedItem(t tokens.LongLivedToken) longLivedItem {
 		PK: longLivedPK(t.ID), SK: skMeta,
 		GSI1PK: subjectPrefix + t.Subject, GSI1SK: createdSortKey(t.CreatedAt, t.ID),
 		TTL: epochSeconds{t.ExpiresAt}, Type: tokens.ListTypeLongLived,
-		ID: t.ID, Hash: t.Hash, Name: t.Name, Subject: t.Subject, Scopes: t.Scopes,
+		ID: t.ID, Hash: t.Hash, Name: t.Name, Subject: t.Subject, Scopes: t.Scopes, Audience: t.Audience,
 		CreatedBy: t.CreatedBy, ClientID: t.ClientID, CreatedAt: timestamp{t.CreatedAt},
 		ExpiresAt: timestamp{t.ExpiresAt}, LastUsedAt: timestamp{t.LastUsedAt},
 		Status: t.Status, RevokedAt: timestamp{t.RevokedAt},
@@ -64,7 +65,7 @@ func (it longLivedItem) liveAt(now time.Time) bool {
 func (it longLivedItem) value() tokens.LongLivedToken {
 	return tokens.LongLivedToken{
 		ID: it.ID, Hash: nilIfEmpty(it.Hash), Name: it.Name, Subject: it.Subject,
-		Scopes: it.Scopes, CreatedBy: it.CreatedBy, ClientID: it.ClientID, Status: it.Status,
+		Scopes: it.Scopes, Audience: it.Audience, CreatedBy: it.CreatedBy, ClientID: it.ClientID, Status: it.Status,
 		CreatedAt: it.CreatedAt.Time, ExpiresAt: it.ExpiresAt.Time,
 		LastUsedAt: it.LastUsedAt.Time, RevokedAt: it.RevokedAt.Time,
 	}

@@ -11,7 +11,7 @@ import (
 
 // longLivedRecord is t as the DynamoDB store keeps it.
 func longLivedRecord(t tokens.LongLivedToken) tokens.LongLivedToken {
-	t.Hash, t.Scopes = nilIfEmpty(t.Hash), slices.Clone(t.Scopes)
+	t.Hash, t.Scopes, t.Audience = nilIfEmpty(t.Hash), slices.Clone(t.Scopes), slices.Clone(t.Audience)
 	t.CreatedAt, t.ExpiresAt = utc(t.CreatedAt), utc(t.ExpiresAt)
 	t.LastUsedAt, t.RevokedAt = utc(t.LastUsedAt), utc(t.RevokedAt)
 	return t
