@@ -28,10 +28,15 @@ walkthrough:
 	scripts/walkthrough.sh
 
 # The SAM template lints clean, so does the CloudFormation it translates to
-# (cfn-lint, offline), and every function builds.
+# (cfn-lint, offline), and every function builds. The go build compiles
+# every function once as scripts/sam.sh's builds will (linux/arm64, no cgo,
+# -trimpath, lambda.norpc), so that SAM's parallel builds find each package
+# in Go's build cache instead of all compiling the same packages at once
+# (cold cache, loaded 2-core machine: about 2 minutes instead of 12).
 sam-check:
 	scripts/sam.sh validate --lint
 	scripts/cfn-lint.sh
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -tags lambda.norpc ./functions/...
 	scripts/sam.sh build
 
 # Concurrency soak: 1,000 rounds on a private DynamoDB Local (make test runs 50);
