@@ -34,6 +34,13 @@ func clientFlags(fs *flag.FlagSet, cfg config.Config, spec *tokens.ClientSpec) (
 		func(v string) error { spec.RedirectURIs = splitList(v); return nil })
 	fs.BoolVar(&spec.Introspect, "introspect", false, "a resource server that may introspect any token")
 	fs.BoolVar(&spec.AllowSelfMint, "allow-mint", false, "let this client's users mint long-lived tokens for themselves")
+	fs.Func("resources", "comma-separated resource indicators (RFC 8707) the client may ask for; a token for them has them as its aud",
+		func(v string) error { spec.Resources = splitList(v); return nil })
+	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "", "ID token signature algorithm: RS256 (the default) or ES256")
+	fs.Func("access-token-claims", "comma-separated user claims to copy into access tokens, e.g. email,groups",
+		func(v string) error { spec.AccessTokenClaims = splitList(v); return nil })
+	fs.Func("claim-size-limits", "comma-separated claim=bytes limits, e.g. groups=512: a longer claim is cut and named in claim_type_limit_reached",
+		func(v string) error { return parseClaimLimits(v, &spec.ClaimSizeLimits) })
 	fs.BoolVar(&spec.MayExchange, "may-exchange", false, "a confidential service that may exchange a user's access token for one acting for the user (RFC 8693)")
 	fs.StringVar(&spec.AccessTokenFormat, "access-token-format", tokens.FormatJWT, "jwt or reference")
 	fs.DurationVar(&spec.AccessTokenTTL, "access-ttl", cfg.AccessTokenTTL, "access token lifetime")
@@ -100,6 +107,9 @@ type clientView struct {
 	ClaimSizeLimits       map[string]int `json:"claim_size_limits,omitempty"`
 	RedirectURIs          []string       `json:"redirect_uris,omitempty"`
 	FirstParty            bool           `json:"first_party"`
+	Resources             []string       `json:"resources,omitempty"`
+	IDTokenAlg            string         `json:"id_token_alg"`
+	AccessTokenClaims     []string       `json:"access_token_claims,omitempty"`
 }
 
 func viewClient(cl tokens.Client) clientView {
@@ -115,6 +125,7 @@ func viewClient(cl tokens.Client) clientView {
 		RefreshIdleTTL: shortDuration(cl.RefreshIdleTTL), RefreshRotation: cl.RefreshRotation,
 		RefreshReuseGrace: shortDuration(cl.RefreshReuseGrace), MaxSessionsPerSubject: cl.MaxSessionsPerSubject,
 		ClaimSizeLimits: cl.ClaimSizeLimits, RedirectURIs: cl.RedirectURIs, FirstParty: cl.FirstParty,
+		Resources: cl.Resources, IDTokenAlg: idTokenAlg(cl.IDTokenAlg), AccessTokenClaims: cl.AccessTokenClaims,
 	}
 }
 
@@ -187,6 +198,8 @@ func (v clientView) rows() [][2]string {
 		{"refresh_absolute_ttl", v.RefreshAbsoluteTTL}, {"refresh_idle_ttl", v.RefreshIdleTTL},
 		{"refresh_rotation", v.RefreshRotation}, {"refresh_reuse_grace", v.RefreshReuseGrace},
 		{"max_sessions_per_subject", strconv.Itoa(v.MaxSessionsPerSubject)},
+		{"resources", strings.Join(v.Resources, " ")}, {"id_token_alg", v.IDTokenAlg},
+		{"access_token_claims", strings.Join(v.AccessTokenClaims, " ")},
 	}
 	for _, claim := range slices.Sorted(maps.Keys(v.ClaimSizeLimits)) {
 		rows = append(rows, [2]string{"claim_size_limit " + claim, strconv.Itoa(v.ClaimSizeLimits[claim])})

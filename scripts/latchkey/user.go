@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 )
 
 func (c cli) user(ctx context.Context, args []string) error {
 	return c.sub(ctx, "user", args, map[string]func(context.Context, []string) error{
-		"create": c.userCreate, "unlock": c.userUnlock, "disable": c.userDisable, "enable": c.userEnable,
+		"create": c.userCreate, "set-claims": c.userSetClaims, "unlock": c.userUnlock, "disable": c.userDisable, "enable": c.userEnable,
 	})
 }
 
@@ -19,6 +20,7 @@ func (c cli) userCreate(ctx context.Context, args []string) error {
 	fs := c.flags("user create")
 	username := fs.String("username", "", "username (required)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin (required)")
+	claims := claimsFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args, 0); err != nil {
 		return err
@@ -37,6 +39,11 @@ func (c cli) userCreate(ctx context.Context, args []string) error {
 	u, err := a.Service.CreateUser(ctx, *username, strings.TrimRight(line, "\r\n"))
 	if err != nil {
 		return err
+	}
+	if *claims != nil {
+		if _, err := a.Service.SetUserClaims(ctx, u.Username, *claims); err != nil {
+			return fmt.Errorf("user %s created, but its claims were not set (run user set-claims): %w", u.Username, err)
+		}
 	}
 	if *asJSON {
 		return c.printJSON(map[string]string{"username": u.Username, "subject": u.Subject})
