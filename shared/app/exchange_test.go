@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -130,5 +131,60 @@ func TestTokenExchangeBudget(t *testing.T) {
 		if got := f.DB.Counter.Ops(); !maps.Equal(got, tc.ops) {
 			t.Errorf("%s: requests = %v; want %v", tc.name, got, tc.ops)
 		}
+	}
+}
+
+// jobService registers a service that may exchange into job sessions.
+func (f fixture) jobService() clientCred {
+	return f.newClient(tokens.ClientSpec{
+		Grants: []string{"client_credentials", "refresh_token"}, Scopes: []string{"read"}, MayExchange: true,
+		AllowOfflineAccess: true, RefreshAbsoluteTTL: 24 * time.Hour,
+	})
+}
+
+// TestJobSessionOverHTTP: with offline_access the exchange answers a
+// refresh token of a job session, which the sessions page lists with act
+// and which the service refreshes at /oauth2/token after alice's own
+// session is revoked.
+func TestJobSessionOverHTTP(t *testing.T) {
+	f := newFixture(t, tokens.ClientSpec{})
+	svc := f.jobService()
+	user := f.login("read offline_access")
+	got := f.exchange(svc, user.Str("access_token"), "scope", "read offline_access")
+	job, _ := got["refresh_token"].(string)
+	if got["status"] != 200.0 || job == "" || got["scope"] != "read offline_access" {
+		t.Fatalf("exchange with offline_access = %v; want a refresh token", got)
+	}
+	page := f.sessions(user.Str("access_token"), "client_id="+url.QueryEscape(svc.id))
+	rows, _ := page.JSON["sessions"].([]any)
+	if len(rows) != 1 || !reflect.DeepEqual(rows[0].(map[string]any)["act"], map[string]any{"sub": svc.id}) {
+		t.Fatalf("sessions page of the service = %s; want the job session with act", page.Body)
+	}
+	if r := f.deleteAs(user.Str("access_token"), "/sessions/"+f.session(user.Str("refresh_token")).ID); r.Status != 200 {
+		t.Fatalf("revoking alice's own session = %d %s", r.Status, r.Body)
+	}
+	r := f.Token(svc.id, svc.secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {job}})
+	if r.Status != 200 || !reflect.DeepEqual(jwtPayload(r.Str("access_token"))["act"], map[string]any{"sub": svc.id}) {
+		t.Errorf("job refresh after alice's session ended = %d %s; want 200 with act", r.Status, r.Body)
+	}
+}
+
+// TestJobSessionBudget: on DynamoDB Local, an exchange that starts a job
+// session reads the subject's state, queries the subject's sessions of the
+// service (the session cap) and writes the session.
+func TestJobSessionBudget(t *testing.T) {
+	f := newDynamoFixture(t, tokens.ClientSpec{})
+	if _, err := f.App.Service.JWKS(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	svc := f.jobService()
+	userAT := f.login("read offline_access").Str("access_token")
+	f.exchange(svc, userAT) // caches the client
+	f.DB.Counter.Reset()
+	if got := f.exchange(svc, userAT, "scope", "read offline_access"); got["status"] != 200.0 || got["refresh_token"] == nil {
+		t.Fatalf("exchange = %v", got)
+	}
+	if got, want := f.DB.Counter.Ops(), map[string]int{"BatchGetItem": 1, "Query": 1, "PutItem": 1}; !maps.Equal(got, want) {
+		t.Errorf("requests = %v; want %v", got, want)
 	}
 }

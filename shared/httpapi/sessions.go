@@ -26,6 +26,9 @@ type sessionView struct {
 	Status        string   `json:"status"`
 	IP            string   `json:"ip,omitempty"`
 	UserAgent     string   `json:"user_agent,omitempty"`
+	// Act marks a job session: the service acting for the subject
+	// (RFC 8693 §4.1).
+	Act *oauth.Actor `json:"act,omitempty"`
 }
 
 type sessionsAnswer struct {
@@ -80,6 +83,6 @@ func viewOf(e tokens.ListEntry, page tokens.SessionsPage) sessionView {
 		IssuedAt: optionalTime(s.CreatedAt), ExpiresAt: optionalTime(s.AbsoluteExpiresAt),
 		IdleExpiresAt: optionalTime(s.IdleExpiresAt), LoginAt: optionalTime(s.AuthTime),
 		LastUsedAt: optionalTime(s.LastUsedAt), JTI: s.AccessJTI, Status: page.Status(e),
-		IP: s.IP, UserAgent: s.UserAgent,
+		IP: s.IP, UserAgent: s.UserAgent, Act: s.Act.Wire(),
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -172,5 +173,48 @@ func TestLatchkeyExchange(t *testing.T) {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.ErrorCode != "invalid_scope" {
 		t.Errorf("Exchange into wider scopes = %v; want invalid_scope", err)
+	}
+}
+
+// TestLatchkeyJobRunsForHours: the user-triggered job end to end.
+// A service exchanges alice's access token for a job session, seeds a
+// Store with it and runs a TokenSource on it for ten hours of the
+// harness clock, refreshing every 14 minutes across rotations, while
+// alice's own session is long gone (revoked at the start).
+func TestLatchkeyJobRunsForHours(t *testing.T) {
+	l := newLatchkey(t)
+	svc, secret := l.h.Client(tokens.ClientSpec{
+		Grants: []string{"client_credentials", "refresh_token"}, Scopes: []string{"read"}, MayExchange: true,
+		AllowOfflineAccess: true, RefreshAbsoluteTTL: 24 * time.Hour, RefreshIdleTTL: time.Hour,
+	})
+	conf := &oauth2.Config{ClientID: svc.ID, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: l.conf.Endpoint.TokenURL}}
+	job, err := Exchange(l.ctx, conf, ExchangeRequest{SubjectToken: l.first.AccessToken, Scopes: []string{"read", "offline_access"}})
+	if err != nil || job.RefreshToken == "" {
+		t.Fatalf("Exchange = %+v, %v; want a job session's refresh token", job, err)
+	}
+	job.Expiry = l.h.Clock.Now().Add(15 * time.Minute)
+	store := &memStore{tok: job}
+	if r := l.h.PostForm("/oauth2/revoke", l.conf.ClientID, l.conf.ClientSecret, url.Values{"token": {l.first.RefreshToken}}); r.Status != 200 {
+		t.Fatalf("revoking alice's own session = %d %s", r.Status, r.Body)
+	}
+	ts, err := New(l.ctx, conf, store, Options{Now: l.h.Clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for range 10 * 60 / 14 {
+		l.h.Clock.Advance(14 * time.Minute)
+		tok, err := ts.Token()
+		if err != nil {
+			t.Fatalf("at %v: Token: %v", l.h.Clock.Now().Sub(apptest.Start), err)
+		}
+		seen[tok.RefreshToken] = true
+	}
+	if len(seen) != 10*60/14 || store.refreshToken() == job.RefreshToken {
+		t.Errorf("%d refresh tokens over ten hours; want one per rotation, each saved", len(seen))
+	}
+	var re *oauth2.RetrieveError
+	if _, err := l.conf.TokenSource(l.ctx, &oauth2.Token{RefreshToken: l.first.RefreshToken}).Token(); !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
+		t.Errorf("alice's own refresh token = %v; want invalid_grant (revoked)", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/latchkey/latchkey/shared/oauth"
 )
@@ -16,6 +17,14 @@ import (
 // scopes are those both the subject token and the service hold, and aud
 // is what the resource and audience parameters name among the service's
 // registered resources (RFC 8707).
+//
+// With offline_access, held by the subject token and allowed to the
+// service, the answer also has a refresh token of a job session: a
+// session of the service for the user, with the service's own lifetimes,
+// so the job runs on after the user's own session ends. Its tokens carry
+// act, the sessions page lists it with act, and it ends as any session
+// does: revoked by id, by signing the user out everywhere, or at its
+// absolute expiry.
 
 // MaxActorDepth bounds a delegation chain: the act claim of an exchanged
 // token nests at most this many actors (RFC 8693 §4.1).
@@ -62,18 +71,62 @@ func (s *Service) exchange(ctx context.Context, c Client, r TokenRequest) (oauth
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
-	at, err := s.issueAccess(ctx, c, g, s.now())
+	now := s.now()
+	var job *jobSession
+	if slices.Contains(g.scopes, oauth.ScopeOfflineAccess) {
+		if job, err = s.newJobSession(c, &g, r, now); err != nil {
+			return oauth.TokenResponse{}, err
+		}
+	}
+	at, err := s.issueAccess(ctx, c, g, now)
 	if err == nil {
-		err = s.persist(ctx, at)
+		err = s.persistExchange(ctx, c, at, job)
 	}
 	if err != nil {
 		return oauth.TokenResponse{}, err
 	}
 	s.audit(ctx, slog.LevelInfo, "token_exchanged", slog.String("client_id", c.ID), slog.String("sub", g.subject),
-		slog.String("jti", at.jti), slog.Int("act_depth", g.act.Depth()), slog.String("outcome", "ok"))
+		slog.String("sid", sessionID(g.session)), slog.String("jti", at.jti), slog.Int("act_depth", g.act.Depth()),
+		slog.String("outcome", "ok"))
 	resp := at.response(g.scopes)
 	resp.IssuedTokenType = oauth.TokenTypeAccessToken
+	if job != nil {
+		resp = withRefresh(resp, job.token, job.session, now)
+	}
 	return resp, nil
+}
+
+// jobSession is a session an exchange starts, and its first refresh token.
+type jobSession struct {
+	session Session
+	token   string
+}
+
+// newJobSession builds the job session of grant g and binds g to it: the
+// session's own lifetimes are the service's, its audience the grant's,
+// and its act the grant's chain, which every refresh carries on.
+func (s *Service) newJobSession(c Client, g *accessGrant, r TokenRequest, now time.Time) (*jobSession, error) {
+	g.jti = NewID()
+	sess, token, err := s.newSession(c, g.subject, g.scopes, now, g.jti, r.IP, r.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	sess.Audience, sess.Act = g.resources, g.act
+	g.session = &sess
+	return &jobSession{session: sess, token: token}, nil
+}
+
+// persistExchange stores what an exchange issued: a reference token
+// first, then the job session if there is one (as the password grant
+// orders them, so a failed session write leaves nothing usable).
+func (s *Service) persistExchange(ctx context.Context, c Client, at issuedAccess, job *jobSession) error {
+	if err := s.persist(ctx, at); err != nil {
+		return err
+	}
+	if job == nil {
+		return nil
+	}
+	return s.createSessionCapped(ctx, c, job.session)
 }
 
 // checkExchangeRequest checks the parameters of RFC 8693 §2.1 that need
@@ -123,7 +176,7 @@ func exchangeGrant(c Client, r TokenRequest, subject TokenInfo) (accessGrant, er
 	if act.Depth() > MaxActorDepth {
 		return accessGrant{}, oauth.InvalidRequest("the delegation chain of the subject token is too long")
 	}
-	scopes, err := exchangeScopes(r.Scope, subject.Scopes, c.Scopes)
+	scopes, err := exchangeScopes(r.Scope, subject.Scopes, c.offlineScopes())
 	if err != nil {
 		return accessGrant{}, err
 	}
@@ -136,26 +189,26 @@ func exchangeGrant(c Client, r TokenRequest, subject TokenInfo) (accessGrant, er
 
 // exchangeScopes returns the exchanged token's scopes: those asked for,
 // when both the subject token and the client hold each of them, else
-// every scope both hold. offline_access is never among them: an
-// exchanged token is an access token only. Asking for more, or for a
-// token with no scope at all, is invalid_scope: an exchange narrows,
-// never widens.
+// every scope both hold but offline_access, which starts a job session
+// and must be asked for. Asking for more, or for a token with no scope
+// besides offline_access, is invalid_scope: an exchange narrows, never
+// widens.
 func exchangeScopes(requested string, subject, client []string) ([]string, error) {
-	both := slices.DeleteFunc(slices.Clone(subject), func(sc string) bool {
-		return sc == oauth.ScopeOfflineAccess || !slices.Contains(client, sc)
-	})
+	both := slices.DeleteFunc(slices.Clone(subject), func(sc string) bool { return !slices.Contains(client, sc) })
 	want := oauth.ParseScope(requested)
 	if len(want) == 0 {
-		want = both
+		want = slices.DeleteFunc(slices.Clone(both), isOfflineAccess)
 	}
 	if missing := oauth.Missing(want, both); len(missing) > 0 {
 		return nil, oauth.InvalidScope("scope not held by both the subject token and the client: " + oauth.JoinScope(missing))
 	}
-	if len(want) == 0 {
+	if !slices.ContainsFunc(want, func(sc string) bool { return !isOfflineAccess(sc) }) {
 		return nil, oauth.InvalidScope("the subject token and the client hold no scope in common")
 	}
 	return want, nil
 }
+
+func isOfflineAccess(scope string) bool { return scope == oauth.ScopeOfflineAccess }
 
 // Wire returns the chain as introspection answers it, nil for none.
 func (a *Actor) Wire() *oauth.Actor {

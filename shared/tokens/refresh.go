@@ -136,7 +136,7 @@ func (s *Service) redeem(ctx context.Context, c Client, sess Session, rt refresh
 // session's subject with the (possibly narrowed) scopes and resources,
 // and the claims the session was signed in with.
 func grantOf(c Client, sess Session, scopes, resources []string) accessGrant {
-	return accessGrant{subject: sess.Subject, scopes: scopes, resources: resources, claims: accessTokenClaims(c, sess.Claims)}
+	return accessGrant{subject: sess.Subject, scopes: scopes, resources: resources, claims: accessTokenClaims(c, sess.Claims), act: sess.Act}
 }
 
 func (s *Service) inGrace(c Client, sess Session, now time.Time) bool {

@@ -52,6 +52,10 @@ type Session struct {
 	RevokedAt     time.Time
 	IP            string
 	UserAgent     string
+	// Act is set on a job session (exchange.go): the service acting for
+	// Subject, and whom it acted for in turn (RFC 8693 §4.1). Its access
+	// tokens carry it as act.
+	Act *Actor
 }
 
 // ExpiresAt is when the session's refresh token stops working: the

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -61,5 +62,32 @@ func TestClientMayExchange(t *testing.T) {
 		if _, stored := f.raw(t, "CLIENT#"+c.ID)["may_exchange"]; stored != may {
 			t.Errorf("%s: may_exchange stored = %v; want %v", c.ID, stored, may)
 		}
+	}
+}
+
+// TestSessionAct: a job session keeps its act chain through creation and
+// rotation; a plain session stores none.
+func TestSessionAct(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	job := newSession("job")
+	job.Act = &tokens.Actor{Subject: "svc", Act: &tokens.Actor{Subject: "scheduler"}}
+	if err := f.CreateSession(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	next := rotated(job, t0.Add(time.Minute))
+	if _, err := f.UpdateSession(ctx, next, job.Generation); err != nil {
+		t.Fatalf("UpdateSession = %v", err)
+	}
+	got, err := f.GetSession(ctx, job.ID)
+	if err != nil || !reflect.DeepEqual(got.Act, job.Act) || got.Generation != 2 {
+		t.Errorf("GetSession after rotation = act %+v generation %d, %v; want act %+v, generation 2", got.Act, got.Generation, err, job.Act)
+	}
+	plain := newSession("plain")
+	if err := f.CreateSession(ctx, plain); err != nil {
+		t.Fatal(err)
+	}
+	if _, has := f.raw(t, "SESSION#plain")["act"]; has {
+		t.Error("a session without actors stores an act attribute")
 	}
 }

@@ -53,6 +53,7 @@ type sessionItem struct {
 	RevokedAt         timestamp      `dynamodbav:"revoked_at,omitempty"`
 	IP                string         `dynamodbav:"ip,omitempty"`
 	UserAgent         string         `dynamodbav:"user_agent,omitempty"`
+	Act               *actorAttr     `dynamodbav:"act,omitempty"`
 }
 
 func sessionPK(id string) string { return sessionPrefix + id }
@@ -72,7 +73,7 @@ func toSessionItem(s tokens.Session) sessionItem {
 		CurrentHash: s.CurrentHash, PreviousHash: s.PreviousHash,
 		AccessJTI: s.AccessJTI, Status: s.Status,
 		RevokedReason: s.RevokedReason, RevokedAt: timestamp{s.RevokedAt},
-		IP: s.IP, UserAgent: s.UserAgent,
+		IP: s.IP, UserAgent: s.UserAgent, Act: toActorAttr(s.Act),
 	}
 }
 
@@ -89,7 +90,7 @@ func (it sessionItem) value() tokens.Session {
 		CurrentHash: nilIfEmpty(it.CurrentHash), PreviousHash: nilIfEmpty(it.PreviousHash),
 		AccessJTI: it.AccessJTI, Status: it.Status,
 		RevokedReason: it.RevokedReason, RevokedAt: it.RevokedAt.Time,
-		IP: it.IP, UserAgent: it.UserAgent,
+		IP: it.IP, UserAgent: it.UserAgent, Act: it.Act.value(),
 	}
 }
 

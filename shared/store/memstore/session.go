@@ -12,6 +12,7 @@ import (
 // sessionRecord is s as the DynamoDB store keeps it.
 func sessionRecord(s tokens.Session) tokens.Session {
 	s.Scopes, s.Audience = slices.Clone(s.Scopes), slices.Clone(s.Audience)
+	s.Act = s.Act.Clone()
 	s.Salt, s.CurrentHash, s.PreviousHash = nilIfEmpty(s.Salt), nilIfEmpty(s.CurrentHash), nilIfEmpty(s.PreviousHash)
 	for _, t := range []*time.Time{
 		&s.CreatedAt, &s.AuthTime, &s.AbsoluteExpiresAt, &s.IdleExpiresAt,
