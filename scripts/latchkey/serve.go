@@ -39,7 +39,8 @@ func (c cli) serve(ctx context.Context, args []string) error {
 // Timeouts of the local server (issue 11 §12): a client that sends its
 // headers or body slowly, or keeps an idle connection open, is cut off
 // instead of holding a connection and a goroutine for ever. Each request
-// has its own shorter deadline inside the API.
+// has its own shorter deadline inside the API (httpapi.DefaultRequestTimeout),
+// so a request that runs out of time is answered before WriteTimeout.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 10 * time.Second

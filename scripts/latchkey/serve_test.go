@@ -129,6 +129,9 @@ func TestServeSetsTimeouts(t *testing.T) {
 			t.Errorf("%s = %v; want set, at most 2m", name, got)
 		}
 	}
+	if srv.WriteTimeout <= httpapi.DefaultRequestTimeout {
+		t.Errorf("WriteTimeout %v; want longer than a request's own deadline, %v", srv.WriteTimeout, httpapi.DefaultRequestTimeout)
+	}
 	if srv.ReadHeaderTimeout > srv.ReadTimeout {
 		t.Errorf("ReadHeaderTimeout %v > ReadTimeout %v; want the header deadline inside the request's", srv.ReadHeaderTimeout, srv.ReadTimeout)
 	}

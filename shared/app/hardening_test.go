@@ -1,10 +1,21 @@
 package app_test
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/latchkey/latchkey/shared/app"
+	"github.com/latchkey/latchkey/shared/app/apptest"
+	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -106,5 +117,92 @@ func TestLongLivedTokensDoNotSurviveSignOutOverHTTP(t *testing.T) {
 			t.Errorf("after DELETE /sessions?subject=me%s the self-minted token is active: %v; want %v", tc.query, got, tc.tokenActive)
 		}
 		f.deleteAs(minted, "/sessions?subject="+url.QueryEscape(sub)) // clean up for the next case
+	}
+}
+
+// stalledDynamoDB accepts connections and never answers: a DynamoDB that
+// is stalled, not dead. It returns its URL and a stop that drops every
+// connection (also done when t ends).
+func stalledDynamoDB(t *testing.T) (string, func()) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	stop := func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+	t.Cleanup(stop)
+	return "http://" + l.Addr().String(), stop
+}
+
+// Issue 11 §13: a stalled DynamoDB made requests hang until it resumed.
+// Every request has a deadline (here shortened from the local 5 s), and
+// a request whose store call outlives it answers 503
+// temporarily_unavailable with Retry-After, through the real SDK.
+func TestEveryRequestHasADeadline(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	endpoint, resume := stalledDynamoDB(t)
+	cfg := config.Config{
+		TableName: "stalled", Issuer: "https://auth.test", Region: "us-east-1", DynamoDBEndpoint: endpoint,
+		KeyEncryptionKey: bytes.Repeat([]byte{7}, 32), ClientCacheTTL: 30 * time.Second, KeyCacheTTL: 5 * time.Minute,
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{LogOutput: io.Discard, Passwords: apptest.CheapPasswords})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.API.SetRequestTimeout(300 * time.Millisecond)
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	for _, tc := range []struct{ name, method, path, body string }{
+		{"token", http.MethodPost, "/oauth2/token", "grant_type=client_credentials&client_id=abc&client_secret=x"},
+		{"password", http.MethodPost, "/oauth2/token", "grant_type=password&username=u&password=p&client_id=abc&client_secret=x"},
+		{"introspect", http.MethodPost, "/oauth2/introspect", "token=lk_at_x&client_id=abc&client_secret=x"},
+		{"jwks", http.MethodGet, "/.well-known/jwks.json", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan *http.Response, 1)
+			go func() {
+				req, _ := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				res, err := srv.Client().Do(req)
+				if err != nil {
+					t.Error(err)
+				}
+				done <- res
+			}()
+			select {
+			case res := <-done:
+				if res == nil {
+					return
+				}
+				defer res.Body.Close()
+				if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+					t.Errorf("%s %s with DynamoDB stalled = %d, Retry-After %q; want 503 with Retry-After", tc.method, tc.path, res.StatusCode, res.Header.Get("Retry-After"))
+				}
+			case <-time.After(20 * time.Second):
+				resume() // lets the hung request, and the server's Close, end
+				t.Fatalf("%s %s with DynamoDB stalled: no answer; want 503 once the request's deadline passed", tc.method, tc.path)
+			}
+		})
 	}
 }

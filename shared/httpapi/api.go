@@ -40,6 +40,8 @@ func LogicalID(function string) string {
 type API struct {
 	svc *tokens.Service
 	log *slog.Logger
+	// timeout bounds a request without a host deadline (deadline.go).
+	timeout timeoutNanos
 }
 
 // New returns the API over svc, logging to log.
@@ -112,7 +114,7 @@ func (a *API) Handler(functions ...string) http.Handler {
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, oauth.NotFound("no endpoint at "+r.URL.Path))
 	}))
-	h := cleanPaths(mux, a)
+	h := a.withDeadline(cleanPaths(mux, a))
 	if !a.svc.HasFixedIssuer() {
 		h = requestIssuer(h)
 	}
