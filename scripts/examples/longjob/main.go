@@ -4,6 +4,11 @@
 // to a 0600 file before using the new access token, and picks up where
 // it left off after a restart. It is the README's "A long-running job".
 //
+// Latchkey does not serve the device flow yet (issue 14 §1): until it
+// does, -username signs in once with the password grant instead, for a
+// first-party client allowed it (make dev's demo client), the password
+// coming from $LATCHKEY_PASSWORD.
+//
 //	go run ./scripts/examples/longjob -issuer http://127.0.0.1:8080 \
 //	    -client-id cli -scope "read offline_access" -url http://127.0.0.1:9000/work
 package main
@@ -32,6 +37,7 @@ func main() {
 	tokenFile := flag.String("token-file", "longjob-token.json", "where the refresh token is kept (0600)")
 	target := flag.String("url", "", "the API the job calls with its token; empty only reports the token")
 	every := flag.Duration("every", time.Minute, "how often the job works")
+	username := flag.String("username", "", "sign in with the password grant as this user ($LATCHKEY_PASSWORD) instead of the device flow")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -39,16 +45,36 @@ func main() {
 		ClientID: *clientID, ClientSecret: os.Getenv("LATCHKEY_CLIENT_SECRET"), Scopes: strings.Fields(*scope),
 		Endpoint: oauth2.Endpoint{TokenURL: *issuer + "/oauth2/token", DeviceAuthURL: *issuer + "/oauth2/device_authorization"},
 	}
-	if err := run(ctx, conf, lkclient.FileStore{Path: *tokenFile}, *target, *every); err != nil && !errors.Is(err, context.Canceled) {
+	signIn := deviceSignIn
+	if *username != "" {
+		signIn = passwordSignIn(*username, os.Getenv("LATCHKEY_PASSWORD"))
+	}
+	if err := run(ctx, conf, signIn, lkclient.FileStore{Path: *tokenFile}, *target, *every); err != nil && !errors.Is(err, context.Canceled) {
 		log.Fatal(err)
+	}
+}
+
+// signInFunc gets a first token when there is none stored.
+type signInFunc func(ctx context.Context, conf *oauth2.Config) (*oauth2.Token, error)
+
+// deviceSignIn shows a code and a URL and waits for the user's approval
+// (RFC 8628).
+func deviceSignIn(ctx context.Context, conf *oauth2.Config) (*oauth2.Token, error) {
+	return lkclient.DeviceSignIn(ctx, conf, os.Stderr)
+}
+
+// passwordSignIn signs in as username (RFC 6749 §4.3).
+func passwordSignIn(username, password string) signInFunc {
+	return func(ctx context.Context, conf *oauth2.Config) (*oauth2.Token, error) {
+		return conf.PasswordCredentialsToken(ctx, username, password)
 	}
 }
 
 // run works every interval until ctx ends, signing in again whenever
 // Latchkey says the sign-in is over (revoked, or past its lifetime).
-func run(ctx context.Context, conf *oauth2.Config, store lkclient.Store, target string, every time.Duration) error {
+func run(ctx context.Context, conf *oauth2.Config, signIn signInFunc, store lkclient.Store, target string, every time.Duration) error {
 	for {
-		ts, err := signedIn(ctx, conf, store)
+		ts, err := signedIn(ctx, conf, signIn, store)
 		if err != nil {
 			return err
 		}
@@ -63,14 +89,14 @@ func run(ctx context.Context, conf *oauth2.Config, store lkclient.Store, target 
 	}
 }
 
-// signedIn returns a token source for the stored sign-in, running the
-// device flow first when there is none.
-func signedIn(ctx context.Context, conf *oauth2.Config, store lkclient.Store) (*lkclient.TokenSource, error) {
+// signedIn returns a token source for the stored sign-in, signing in
+// first when there is none.
+func signedIn(ctx context.Context, conf *oauth2.Config, signIn signInFunc, store lkclient.Store) (*lkclient.TokenSource, error) {
 	ts, err := lkclient.New(ctx, conf, store, lkclient.Options{})
 	if !errors.Is(err, lkclient.ErrSignInRequired) {
 		return ts, err
 	}
-	tok, err := lkclient.DeviceSignIn(ctx, conf, os.Stderr)
+	tok, err := signIn(ctx, conf)
 	if err != nil {
 		return nil, err
 	}
