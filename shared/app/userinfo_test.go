@@ -192,3 +192,28 @@ func TestDiscoveryDocuments(t *testing.T) {
 		}
 	}
 }
+
+// The budget of userinfo, counted at the SDK with the client and key set
+// warm: the read that authenticates the bearer JWT (its jti and session
+// state) and one read of the user's claims; no writes.
+func TestUserInfoRequestBudget(t *testing.T) {
+	t.Parallel()
+	h := apptest.NewDynamo(t)
+	h.User(testUser, testPassword)
+	if _, err := h.App.Service.SetUserClaims(context.Background(), testUser, map[string]any{"email": "alice@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	c, secret := h.Client(tokens.ClientSpec{Grants: []string{oauth.GrantPassword, oauth.GrantRefreshToken},
+		Scopes: []string{"openid", "email"}, AllowOfflineAccess: true})
+	at := h.Token(c.ID, secret, url.Values{"grant_type": {"password"}, "username": {testUser}, "password": {testPassword},
+		"scope": {"openid email offline_access"}}).Str("access_token")
+	h.DB.Counter.Reset()
+	r := h.Do(http.MethodGet, "/oauth2/userinfo", "", "", bearer(at))
+	if r.Status != 200 || r.Str("email") != "alice@example.com" {
+		t.Fatalf("userinfo = %d %s", r.Status, r.Body)
+	}
+	ops := h.DB.Counter.Ops()
+	if ops["BatchGetItem"] != 1 || ops["GetItem"] != 1 || h.DB.Counter.Reads() != 2 || h.DB.Counter.Writes() != 0 {
+		t.Errorf("userinfo calls = %v; want one BatchGetItem (token state), one GetItem (claims) and no writes", ops)
+	}
+}

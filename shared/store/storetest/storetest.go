@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore NewStore) {
 	}{
 		{"Client", testClients},
 		{"User", testUsers},
+		{"UserClaims", testUserClaims},
 		{"Session", testSessions},
 		{"Evict", testEvict},
 		{"Index", testIndex},
