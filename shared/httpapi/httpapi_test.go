@@ -401,7 +401,7 @@ func TestRefreshShapes(t *testing.T) {
 	t.Run("cookie of a public client", func(t *testing.T) {
 		t.Parallel()
 		rt := f.login(t, true)
-		r := do(t, f.Harness, http.MethodPost, refreshPath, "", "", cookieHeader(rt))
+		r := do(t, f.Harness, http.MethodPost, refreshPath, jsonType, `{}`, cookieHeader(rt))
 		checkRotated(t, r, rt, true)
 		c := refreshCookie(t, r)
 		if c.Value == "" || c.Value == rt || !strings.HasPrefix(c.Value, tokens.RefreshTokenPrefix) {
@@ -411,7 +411,7 @@ func TestRefreshShapes(t *testing.T) {
 			t.Errorf("cookie Max-Age = %d; want the refresh token's lifetime", c.MaxAge)
 		}
 		// The rotated cookie works in turn.
-		r2 := do(t, f.Harness, http.MethodPost, refreshPath, "", "", cookieHeader(c.Value))
+		r2 := do(t, f.Harness, http.MethodPost, refreshPath, "", "", withHeader(cookieHeader(c.Value), "X-Requested-With", "fetch"))
 		checkRotated(t, r2, c.Value, true)
 	})
 	t.Run("cookie with an empty JSON body", func(t *testing.T) {
@@ -425,7 +425,7 @@ func TestRefreshShapes(t *testing.T) {
 		t.Parallel()
 		rt := f.login(t, true)
 		forged := rt[:len(rt)-4] + "AAAA"
-		r := do(t, f.Harness, http.MethodPost, refreshPath, "", "", cookieHeader(forged))
+		r := do(t, f.Harness, http.MethodPost, refreshPath, jsonType, `{}`, cookieHeader(forged))
 		checkError(t, r, 400, "invalid_grant")
 		c := refreshCookie(t, r)
 		if c.Value != "" || c.MaxAge >= 0 {
@@ -446,7 +446,7 @@ func TestRefreshShapes(t *testing.T) {
 		if got, want := r.Header.Get("WWW-Authenticate"), `Basic realm="latchkey"`; got != want {
 			t.Errorf("WWW-Authenticate = %q; want %q", got, want)
 		}
-		r = do(t, f.Harness, http.MethodPost, refreshPath, "", "", cookieHeader(rt))
+		r = do(t, f.Harness, http.MethodPost, refreshPath, jsonType, `{}`, cookieHeader(rt))
 		checkError(t, r, 401, "invalid_client")
 		// The failed attempts spent nothing: with credentials it works.
 		r = do(t, f.Harness, http.MethodPost, refreshPath, jsonType, jsonRefresh(rt), confAuth)

@@ -28,6 +28,9 @@ type refreshBody struct {
 func (a *API) refresh(w http.ResponseWriter, r *http.Request) {
 	secure := a.secureCookies(r)
 	req, fromCookie, err := decodeRefresh(r, secure)
+	if err == nil && fromCookie {
+		err = a.checkCookieRefresh(r)
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return
