@@ -97,6 +97,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		MaxLongLivedTTL: cfg.MaxLongLivedTTL, AllowNeverExpiring: cfg.AllowNeverExpiring,
 		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL,
 		LoginIdleTTL: cfg.LoginIdleTTL, LoginAbsoluteTTL: cfg.LoginAbsoluteTTL, Now: o.Now, Log: log,
+		Registration: registrationPolicy(cfg.Registration),
 	})
 	return &App{Config: cfg, Log: log, Store: store, Keys: keys, Service: svc, API: httpapi.New(svc, log)}, nil
 }
@@ -168,4 +169,13 @@ func FromEnv(ctx context.Context, lookup config.Lookup) (*App, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return New(ctx, cfg, Options{})
+}
+
+// registrationPolicy is the deployment's self-registration settings as
+// the core takes them.
+func registrationPolicy(r config.Registration) tokens.RegistrationPolicy {
+	return tokens.RegistrationPolicy{
+		Dynamic: r.Dynamic, MetadataDocuments: r.MetadataDocuments, MetadataHosts: r.MetadataHosts,
+		Scopes: r.Scopes, Resources: r.Resources, UnusedTTL: r.UnusedTTL, Limit: r.Limit,
+	}
 }

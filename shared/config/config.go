@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -49,6 +50,37 @@ type Config struct {
 	// hosted login page (LOGIN_IDLE_TTL, LOGIN_ABSOLUTE_TTL; docs/design.md §10).
 	LoginIdleTTL     time.Duration
 	LoginAbsoluteTTL time.Duration
+	// Registration is how clients may register themselves (issue 13).
+	Registration Registration
+}
+
+// Registration configures the ways a client registers itself, each off
+// unless the deployment turns it on: MCP clients use them to sign in with
+// nothing configured beforehand.
+type Registration struct {
+	// Dynamic turns on RFC 7591 registration at /oauth2/register
+	// (DYNAMIC_REGISTRATION).
+	Dynamic bool
+	// MetadataDocuments accepts https client_id URLs naming a Client ID
+	// Metadata Document (CLIENT_ID_METADATA_DOCUMENTS); MetadataHosts,
+	// when set, are the only hosts such a URL may name
+	// (CLIENT_ID_METADATA_HOSTS, space- or comma-separated).
+	MetadataDocuments bool
+	MetadataHosts     []string
+	// Scopes are what a self-registered client may ask for
+	// (DYNAMIC_CLIENT_SCOPES); openid and offline_access need no listing.
+	Scopes []string
+	// Resources are the resource indicators (RFC 8707) a self-registered
+	// client may ask tokens for, the deployment's MCP servers and APIs
+	// (DYNAMIC_CLIENT_RESOURCES); discovery lists them as
+	// protected_resources (RFC 9728 §4).
+	Resources []string
+	// UnusedTTL is how long a dynamic registration lives without a
+	// sign-in (DYNAMIC_CLIENT_UNUSED_TTL, 30 days).
+	UnusedTTL time.Duration
+	// Limit is how many registrations one source may make per hour
+	// (DYNAMIC_REGISTRATION_LIMIT, 10).
+	Limit int
 }
 
 // Lookup is os.LookupEnv's signature, so tests can pass a map.
@@ -76,11 +108,24 @@ func FromEnv(lookup Lookup) (Config, error) {
 		KeyCacheTTL:            r.duration("KEY_CACHE_TTL", 5*time.Minute),
 		LoginIdleTTL:           r.duration("LOGIN_IDLE_TTL", 12*time.Hour),
 		LoginAbsoluteTTL:       r.duration("LOGIN_ABSOLUTE_TTL", 7*24*time.Hour),
+		Registration:           r.registration(),
 	}
 	if c.KeyEncryptionKey != nil && c.KeyEncryptionSecretARN != "" {
 		r.fail("set only one of KEY_ENCRYPTION_KEY and KEY_ENCRYPTION_SECRET_ARN")
 	}
 	return c, errors.Join(r.errs...)
+}
+
+func (r *reader) registration() Registration {
+	return Registration{
+		Dynamic:           r.boolean("DYNAMIC_REGISTRATION"),
+		MetadataDocuments: r.boolean("CLIENT_ID_METADATA_DOCUMENTS"),
+		MetadataHosts:     r.list("CLIENT_ID_METADATA_HOSTS"),
+		Scopes:            r.list("DYNAMIC_CLIENT_SCOPES"),
+		Resources:         r.list("DYNAMIC_CLIENT_RESOURCES"),
+		UnusedTTL:         r.duration("DYNAMIC_CLIENT_UNUSED_TTL", 720*time.Hour),
+		Limit:             r.count("DYNAMIC_REGISTRATION_LIMIT", 10),
+	}
 }
 
 type reader struct {
@@ -129,6 +174,23 @@ func (r *reader) boolean(key string) bool {
 		r.fail("%s: %q is not true or false", key, v)
 		return false
 	}
+}
+
+// list splits a space- or comma-separated value.
+func (r *reader) list(key string) []string {
+	return strings.FieldsFunc(r.str(key, ""), func(c rune) bool { return c == ',' || c == ' ' })
+}
+
+func (r *reader) count(key string, def int) int {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		r.fail("%s: %q is not a positive whole number", key, v)
+	}
+	return n
 }
 
 func (r *reader) level(key string) slog.Level {

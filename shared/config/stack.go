@@ -15,6 +15,12 @@ var templateParameters = map[string]string{
 	"KeyRotationPeriod":  "KEY_ROTATION_PERIOD",
 	"LoginIdleTTL":       "LOGIN_IDLE_TTL",
 	"LoginAbsoluteTTL":   "LOGIN_ABSOLUTE_TTL",
+	// Self-registration (issue 13): off unless turned on.
+	"DynamicRegistration":       "DYNAMIC_REGISTRATION",
+	"ClientIDMetadataDocuments": "CLIENT_ID_METADATA_DOCUMENTS",
+	"ClientIDMetadataHosts":     "CLIENT_ID_METADATA_HOSTS",
+	"DynamicClientScopes":       "DYNAMIC_CLIENT_SCOPES",
+	"DynamicClientResources":    "DYNAMIC_CLIENT_RESOURCES",
 }
 
 // TemplateParameters returns, for each parameter of template.yaml that

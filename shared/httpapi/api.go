@@ -89,6 +89,9 @@ var routes = []Route{
 	{FunctionAuthorize, http.MethodGet, pathStylesheet, (*API).stylesheetHandler},
 	{FunctionAuthorize, http.MethodGet, console.Path, (*API).consolePage},
 	{FunctionAuthorize, http.MethodGet, console.Path + "/{file}", (*API).consoleFile},
+	{FunctionAuthorize, http.MethodPost, pathRegister, (*API).register},
+	{FunctionAuthorize, http.MethodGet, pathRegister + "/{id}", (*API).readRegistration},
+	{FunctionAuthorize, http.MethodDelete, pathRegister + "/{id}", (*API).deleteRegistration},
 }
 
 // Routes returns the route table.

@@ -65,6 +65,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 type consentView struct {
 	RequestID, ClientName, Username string
 	Scopes                          []scopeView
+	// What the user should weigh about a client (tokens.ConsentView).
+	RedirectHost, ClientHost string
+	Loopback, SelfRegistered bool
 }
 
 // consentPage serves GET /oauth2/consent: the client and the scopes it
@@ -79,6 +82,7 @@ func (a *API) consentPage(w http.ResponseWriter, r *http.Request) {
 	default:
 		a.writePage(w, r, http.StatusOK, "consent.html", consentView{
 			RequestID: view.RequestID, ClientName: view.ClientName, Username: view.Username, Scopes: scopeViews(view.Scopes),
+			RedirectHost: view.RedirectHost, ClientHost: view.ClientHost, Loopback: view.Loopback, SelfRegistered: view.SelfRegistered,
 		})
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/latchkey/latchkey/shared/oauth"
 	"github.com/latchkey/latchkey/shared/tokens"
@@ -21,7 +22,25 @@ const (
 // the issuer alone, whichever it asks for.
 func (a *API) metadata(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, metadataOf(a.svc.Issuer(r.Context())))
+	iss := a.svc.Issuer(r.Context())
+	writeJSON(w, http.StatusOK, withRegistration(metadataOf(iss), iss, a.svc.RegistrationDiscovery()))
+}
+
+// withRegistration adds what clients need to register themselves (issue
+// 13): the registration endpoint when dynamic registration is on, whether
+// client_id URLs are accepted, the scopes and resources they may ask for.
+func withRegistration(m oauth.ServerMetadata, iss string, d tokens.RegistrationDiscovery) oauth.ServerMetadata {
+	if d.Dynamic {
+		m.RegistrationEndpoint = iss + pathRegister
+	}
+	m.ClientIDMetadataDocumentSupported = d.MetadataDocuments
+	m.ProtectedResources = d.Resources
+	for _, s := range d.Scopes {
+		if !slices.Contains(m.ScopesSupported, s) {
+			m.ScopesSupported = append(slices.Clip(m.ScopesSupported), s)
+		}
+	}
+	return m
 }
 
 // metadataOf returns the discovery document of the issuer iss.

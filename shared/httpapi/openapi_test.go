@@ -321,6 +321,7 @@ func TestOpenAPISchemasMatchWire(t *testing.T) {
 		{"TokenResponse", oauth.TokenResponse{}, true},
 		{"IntrospectionResponse", oauth.IntrospectionResponse{}, true},
 		{"ServerMetadata", oauth.ServerMetadata{}, true},
+		{"ClientInformation", oauth.ClientInformation{}, true},
 		{"MintAnswer", httpapi.MintAnswer{}, true},
 		{"Session", httpapi.SessionView{}, true},
 		{"SessionsPage", httpapi.SessionsAnswer{}, true},

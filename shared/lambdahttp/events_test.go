@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/latchkey/latchkey/shared/app/apptest"
+	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/httpapi"
 	"github.com/latchkey/latchkey/shared/lambdahttp"
 	"github.com/latchkey/latchkey/shared/oauth"
@@ -84,6 +85,12 @@ var wantEvents = map[string]eventCase{
 	// The console: its page and one of its scripts.
 	"console.json":      {status: 200, page: "text/html"},
 	"console-file.json": {status: 200, page: "text/javascript"},
+	// Dynamic Client Registration, turned on for these events: the
+	// sample registration succeeds; the sample registration token is not
+	// genuine, so reading or deleting with it is refused.
+	"register.json":        {status: 201, field: "registration_access_token"},
+	"register-read.json":   {status: 401, code: oauth.CodeInvalidToken},
+	"register-delete.json": {status: 401, code: oauth.CodeInvalidToken},
 }
 
 // demoSPACallback is the redirect URI of the public demo client that the
@@ -186,7 +193,7 @@ func runEvent(t *testing.T, ev events.APIGatewayV2HTTPRequest, want eventCase) {
 	if key := rt.Method + " " + rt.Path; ev.RouteKey != key || ev.RequestContext.RouteKey != key {
 		t.Errorf("routeKey = %q / %q; want %q", ev.RouteKey, ev.RequestContext.RouteKey, key)
 	}
-	h := apptest.New(t)
+	h := apptest.New(t, func(c *config.Config) { c.Registration.Dynamic = true })
 	seedDemo(t, h)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

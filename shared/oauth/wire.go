@@ -60,6 +60,16 @@ type ServerMetadata struct {
 	// response carries iss (RFC 9207 §3).
 	AuthorizationResponseIssParameterSupported bool   `json:"authorization_response_iss_parameter_supported"`
 	ServiceDocumentation                       string `json:"service_documentation,omitempty"`
+	// RegistrationEndpoint is named when dynamic registration is on
+	// (RFC 8414 §2, RFC 7591 §3).
+	RegistrationEndpoint string `json:"registration_endpoint,omitempty"`
+	// ClientIDMetadataDocumentSupported: an https client_id URL naming a
+	// Client ID Metadata Document is accepted
+	// (draft-ietf-oauth-client-id-metadata-document §6).
+	ClientIDMetadataDocumentSupported bool `json:"client_id_metadata_document_supported"`
+	// ProtectedResources are the resources self-registered clients may
+	// ask tokens for (RFC 9728 §4).
+	ProtectedResources []string `json:"protected_resources,omitempty"`
 }
 
 // IntrospectionResponse is the answer of RFC 7662 §2.2. An inactive token

@@ -61,6 +61,9 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizationRequest) (Next, 
 	if err != nil {
 		return back.fail(err), nil
 	}
+	// A client that registered itself is never approved without asking
+	// the user, however often they allowed it before (issue 13 §5).
+	p.prompt.consent = p.prompt.consent || c.SelfRegistered()
 	next, err := s.proceed(ctx, c, p, r)
 	if err != nil {
 		return s.failBack(ctx, back, next, err), nil

@@ -78,6 +78,9 @@ type Client struct {
 	FirstParty bool
 	Disabled   bool
 	CreatedAt  time.Time
+	// Registration is set for a client that registered itself
+	// (registration.go): by RFC 7591 or a Client ID Metadata Document.
+	Registration Registration
 }
 
 // Public reports whether the client has no secret (token_endpoint_auth_method none).

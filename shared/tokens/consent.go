@@ -33,6 +33,15 @@ type ConsentView struct {
 	ClientName string
 	Username   string
 	Scopes     []string
+	// RedirectHost is where the browser goes after the decision, and
+	// Loopback says it is a program on the user's own computer.
+	RedirectHost string
+	Loopback     bool
+	// SelfRegistered marks a client that registered itself: its name is
+	// its own claim. ClientHost is the host of a client_id URL (a Client
+	// ID Metadata Document), the one thing about it that is verified.
+	SelfRegistered bool
+	ClientHost     string
 }
 
 // ConsentDecision is the consent form as posted, with the browser's cookies.
@@ -85,7 +94,8 @@ func (s *Service) ConsentPage(ctx context.Context, requestID, loginCookie string
 	if login == nil {
 		return ConsentView{}, Next{Page: PageLogin, RequestID: requestID, EndLogin: ended}, nil
 	}
-	return ConsentView{RequestID: requestID, ClientName: req.ClientName, Username: login.Username, Scopes: req.Scopes}, Next{}, nil
+	view := ConsentView{RequestID: requestID, ClientName: req.ClientName, Username: login.Username, Scopes: req.Scopes}
+	return describeClient(view, req), Next{}, nil
 }
 
 // Consent records the user's decision on the consent page. Allow
@@ -110,7 +120,11 @@ func (s *Service) Consent(ctx context.Context, d ConsentDecision) (Next, error) 
 		return s.deny(ctx, req, *login)
 	}
 	consent := Consent{Subject: login.Subject, ClientID: req.ClientID, Scopes: req.Scopes, GrantedAt: s.now()}
-	return s.finish(ctx, req, AuthWrites{Consent: &consent}, *login, "consent")
+	next, err := s.finish(ctx, req, AuthWrites{Consent: &consent}, *login, "consent")
+	if err == nil {
+		s.extendRegistration(ctx, req.ClientID)
+	}
+	return next, err
 }
 
 func (s *Service) deny(ctx context.Context, req AuthRequest, login LoginSession) (Next, error) {

@@ -51,6 +51,14 @@ type ClientStore interface {
 	ListClients(ctx context.Context) ([]Client, error)
 	// DisableClient returns ErrNotFound for an unknown id.
 	DisableClient(ctx context.Context, id string) error
+	// DeleteClient removes a client; ErrNotFound for an unknown id.
+	DeleteClient(ctx context.Context, id string) error
+	// ExtendClient moves a self-registered client's expiry (its
+	// Registration.ExpiresAt, the item's ttl) to expiresAt, on condition
+	// that the client is present and expires before that; ErrConflict
+	// when it does not, ErrNotFound when it is gone. GetClient and
+	// ListClients treat a client whose expiry has passed as absent.
+	ExtendClient(ctx context.Context, id string, expiresAt time.Time) error
 }
 
 // UserStore persists resource owners for the password grant.

@@ -48,8 +48,10 @@ type Options struct {
 	// sign-on); zero takes DefaultLoginIdleTTL and DefaultLoginAbsoluteTTL.
 	LoginIdleTTL     time.Duration
 	LoginAbsoluteTTL time.Duration
-	Now              func() time.Time
-	Log              *slog.Logger
+	// Registration is what self-registering clients may do (registration.go).
+	Registration RegistrationPolicy
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // Service is Latchkey's core: every function calls one of its methods.
@@ -69,6 +71,8 @@ type Service struct {
 	now        func() time.Time
 	log        *slog.Logger
 	clients    *clientCache
+	// registration is the self-registration policy (registration.go).
+	registration RegistrationPolicy
 	// loginIdle and loginAbsolute bound login sessions (login.go).
 	loginIdle, loginAbsolute time.Duration
 	dummyOnce                sync.Once
@@ -102,6 +106,7 @@ func New(o Options) *Service {
 		log:        o.Log,
 		clients:    newClientCache(o.ClientCacheTTL, o.Now),
 		loginIdle:  o.LoginIdleTTL, loginAbsolute: o.LoginAbsoluteTTL,
+		registration: o.Registration.withDefaults(),
 	}
 }
 

@@ -43,23 +43,38 @@ type stack struct {
 	consents atomic.Int64
 }
 
-func newStack(t *testing.T, overrides ...func(*config.Config)) *stack {
+// newStack starts Latchkey and the MCP server. Self-registration, when
+// register is set, is on with notes:read and the MCP server as the
+// resource registered clients may ask for.
+func newStack(t *testing.T, register func(*config.Registration)) *stack {
 	t.Helper()
-	h := apptest.New(t, append([]func(*config.Config){func(c *config.Config) { c.Issuer = "" }}, overrides...)...)
+	ln := listen(t)
+	resource := "http://" + ln.Addr().String() + "/mcp"
+	h := apptest.New(t, func(c *config.Config) {
+		c.Issuer = ""
+		if register != nil {
+			c.Registration = config.Registration{Scopes: []string{"notes:read"}, Resources: []string{resource}}
+			register(&c.Registration)
+		}
+	})
 	s := &stack{Harness: h, browser: h.Browser(), subject: h.User(testUser, testPassword)}
 	s.issuer = s.browser.Server.URL
-	s.mcpURL = s.startMCPServer(t)
+	s.mcpURL = s.startMCPServer(t, ln)
 	return s
 }
 
-// startMCPServer runs the example on a loopback port; its resource is
-// its own URL.
-func (s *stack) startMCPServer(t *testing.T) string {
+func listen(t *testing.T) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ln
+}
+
+// startMCPServer runs the example on ln; its resource is its own URL.
+func (s *stack) startMCPServer(t *testing.T, ln net.Listener) string {
+	t.Helper()
 	resource := "http://" + ln.Addr().String() + "/mcp"
 	srv, err := New(resourceserver.Config{
 		Resource: resource, Issuer: s.issuer, ScopesSupported: []string{"notes:read"},
@@ -175,7 +190,7 @@ func whoamiOf(t *testing.T, session *mcp.ClientSession) WhoAmI {
 // with PKCE and the resource parameter, calls the tool with a token bound
 // to this server, and refreshes when the token expires.
 func TestGoSDKClientSignsIn(t *testing.T) {
-	s := newStack(t)
+	s := newStack(t, nil)
 	clientID := s.preregister(t)
 	tokensSeen := &expiringTokens{}
 	session := s.connect(t, &auth.AuthorizationCodeHandlerConfig{
@@ -210,8 +225,8 @@ func TestGoSDKClientSignsIn(t *testing.T) {
 // TestResourceBinding: the token the SDK got names this MCP server, so
 // another server of the same Latchkey refuses it.
 func TestResourceBinding(t *testing.T) {
-	s := newStack(t)
-	other := s.startMCPServer(t)
+	s := newStack(t, nil)
+	other := s.startMCPServer(t, listen(t))
 	clientID := s.preregister(t)
 	tokensSeen := &expiringTokens{}
 	whoamiOf(t, s.connect(t, &auth.AuthorizationCodeHandlerConfig{
@@ -227,5 +242,27 @@ func TestResourceBinding(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
 		t.Fatalf("the token at another server = %d %q; want 401 invalid_token", res.StatusCode, res.Header.Get("WWW-Authenticate"))
+	}
+}
+
+// TestGoSDKClientRegistersDynamically: with DYNAMIC_REGISTRATION on, the
+// Go SDK's client needs no client id at all: it finds registration_endpoint
+// in Latchkey's metadata, registers itself (RFC 7591), and signs in; the
+// user is asked to consent every time.
+func TestGoSDKClientRegistersDynamically(t *testing.T) {
+	s := newStack(t, func(r *config.Registration) { r.Dynamic = true })
+	session := s.connect(t, &auth.AuthorizationCodeHandlerConfig{
+		DynamicClientRegistrationConfig: &auth.DynamicClientRegistrationConfig{Metadata: &oauthex.ClientRegistrationMetadata{
+			ClientName: "Go SDK test client", RedirectURIs: []string{redirectURI},
+			GrantTypes: []string{"authorization_code", "refresh_token"}, TokenEndpointAuthMethod: "none",
+		}},
+		RequestRefreshToken: true,
+	})
+	got := whoamiOf(t, session)
+	if got.Subject != s.subject || !strings.HasPrefix(got.ClientID, "dcr_") {
+		t.Fatalf("whoami = %+v; want %s through a dynamically registered client", got, s.subject)
+	}
+	if n := s.consents.Load(); n != 1 {
+		t.Errorf("consent pages = %d; want 1 (a self-registered client is always asked about)", n)
 	}
 }

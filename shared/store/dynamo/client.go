@@ -53,6 +53,14 @@ type clientItem struct {
 	FirstParty            bool           `dynamodbav:"first_party,omitempty"`
 	Disabled              bool           `dynamodbav:"disabled"`
 	CreatedAt             timestamp      `dynamodbav:"created_at,omitempty"`
+	// A self-registered client (clientreg.go): how, its registration
+	// token's hash, its application type, and when it lapses unused
+	// (expires_at exactly, ttl rounded up).
+	RegistrationKind      string       `dynamodbav:"registration_kind,omitempty"`
+	RegistrationTokenHash []byte       `dynamodbav:"registration_token_hash,omitempty"`
+	ApplicationType       string       `dynamodbav:"application_type,omitempty"`
+	ExpiresAt             timestamp    `dynamodbav:"expires_at,omitempty"`
+	TTL                   epochSeconds `dynamodbav:"ttl,omitempty"`
 }
 
 func clientPK(id string) string { return clientPrefix + id }
@@ -79,10 +87,18 @@ func toClientItem(c tokens.Client) clientItem {
 		FirstParty:            c.FirstParty,
 		Disabled:              c.Disabled,
 		CreatedAt:             timestamp{c.CreatedAt},
+		RegistrationKind:      c.Registration.Kind,
+		RegistrationTokenHash: c.Registration.TokenHash,
+		ApplicationType:       c.Registration.ApplicationType,
+		ExpiresAt:             timestamp{c.Registration.ExpiresAt},
+		TTL:                   epochSeconds{c.Registration.ExpiresAt},
 	}
 }
 
-func (it clientItem) liveAt(time.Time) bool { return true }
+// liveAt: a client without expires_at never lapses.
+func (it clientItem) liveAt(now time.Time) bool {
+	return it.ExpiresAt.IsZero() || it.ExpiresAt.After(now)
+}
 
 func (it clientItem) value() tokens.Client {
 	return tokens.Client{
@@ -105,6 +121,10 @@ func (it clientItem) value() tokens.Client {
 		FirstParty:            it.FirstParty,
 		Disabled:              it.Disabled,
 		CreatedAt:             it.CreatedAt.Time,
+		Registration: tokens.Registration{
+			Kind: it.RegistrationKind, TokenHash: nilIfEmpty(it.RegistrationTokenHash),
+			ApplicationType: it.ApplicationType, ExpiresAt: it.ExpiresAt.Time,
+		},
 	}
 }
 
@@ -155,9 +175,16 @@ func (s *Store) ListClients(ctx context.Context) ([]tokens.Client, error) {
 	return clients, nil
 }
 
-// DisableClient marks the client disabled; tokens.ErrNotFound for an unknown id.
+// DisableClient marks the client disabled; tokens.ErrNotFound for an
+// unknown id or a self-registered client that has lapsed.
 func (s *Store) DisableClient(ctx context.Context, id string) error {
+	const op = "disable client"
+	now := s.now()
 	upd := expression.Set(expression.Name(attrDisabled), expression.Value(true))
-	_, err := s.updateExisting(ctx, "disable client", clientPK(id), upd)
+	cond := existsNow(now).And(absentOrAfter(attrExpiresAt, now))
+	_, lost, err := s.update(ctx, op, clientPK(id), expression.NewBuilder().WithCondition(cond).WithUpdate(upd))
+	if lost {
+		return fmt.Errorf("dynamo: %s: %w", op, tokens.ErrNotFound)
+	}
 	return err
 }

@@ -26,7 +26,19 @@ func clientRecord(c tokens.Client) tokens.Client {
 		*d = d.Truncate(time.Millisecond)
 	}
 	c.CreatedAt = utc(c.CreatedAt)
+	c.Registration.TokenHash = bytes.Clone(c.Registration.TokenHash)
+	c.Registration.ExpiresAt = utc(c.Registration.ExpiresAt)
 	return c
+}
+
+// clientAt returns the client with id unless it is unknown or has lapsed
+// at now (a self-registered client past its expiry). The caller holds mu.
+func (s *Store) clientAt(id string, now time.Time) (tokens.Client, bool) {
+	c, ok := s.clients[id]
+	if !ok || (!c.Registration.ExpiresAt.IsZero() && !c.Registration.ExpiresAt.After(now)) {
+		return tokens.Client{}, false
+	}
+	return c, true
 }
 
 // CreateClient stores c; tokens.ErrAlreadyExists if the id is taken by
@@ -65,7 +77,7 @@ func (s *Store) GetClient(ctx context.Context, id string) (tokens.Client, error)
 		return tokens.Client{}, err
 	}
 	defer s.mu.Unlock()
-	c, ok := s.clients[id]
+	c, ok := s.clientAt(id, s.now())
 	if !ok {
 		return tokens.Client{}, fail(op, tokens.ErrNotFound)
 	}
@@ -79,8 +91,11 @@ func (s *Store) ListClients(ctx context.Context) ([]tokens.Client, error) {
 	}
 	defer s.mu.Unlock()
 	clients := []tokens.Client{}
-	for _, c := range s.clients {
-		clients = append(clients, clientRecord(c))
+	now := s.now()
+	for id := range s.clients {
+		if c, ok := s.clientAt(id, now); ok {
+			clients = append(clients, clientRecord(c))
+		}
 	}
 	slices.SortFunc(clients, func(a, b tokens.Client) int { return strings.Compare(a.ID, b.ID) })
 	return clients, nil
@@ -94,11 +109,47 @@ func (s *Store) DisableClient(ctx context.Context, id string) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	c, ok := s.clients[id]
+	c, ok := s.clientAt(id, s.now())
 	if !ok {
 		return fail(op, tokens.ErrNotFound)
 	}
 	c.Disabled = true
+	s.clients[id] = c
+	return nil
+}
+
+// DeleteClient removes the client; tokens.ErrNotFound for an unknown or
+// lapsed id.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	const op = "DeleteClient"
+	if err := s.enter(ctx, op); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.clientAt(id, s.now()); !ok {
+		return fail(op, tokens.ErrNotFound)
+	}
+	delete(s.clients, id)
+	return nil
+}
+
+// ExtendClient moves a self-registered client's expiry to expiresAt when
+// it expires before that; tokens.ErrConflict when it does not (or never
+// expires), tokens.ErrNotFound when it is unknown or has lapsed.
+func (s *Store) ExtendClient(ctx context.Context, id string, expiresAt time.Time) error {
+	const op = "ExtendClient"
+	if err := s.enter(ctx, op); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	c, ok := s.clientAt(id, s.now())
+	switch {
+	case !ok:
+		return fail(op, tokens.ErrNotFound)
+	case c.Registration.ExpiresAt.IsZero() || !c.Registration.ExpiresAt.Before(expiresAt):
+		return fail(op, tokens.ErrConflict)
+	}
+	c.Registration.ExpiresAt = utc(expiresAt)
 	s.clients[id] = c
 	return nil
 }

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SignIn", testSignIn},
 		{"LoginAttempts", testLoginAttempts},
 		{"Disable", testDisable},
+		{"RegisteredClients", testRegisteredClients},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })
