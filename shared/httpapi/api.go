@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -119,7 +120,7 @@ func (a *API) Handler(functions ...string) http.Handler {
 	}))
 	h := a.withDeadline(cleanPaths(mux, a))
 	if !a.svc.HasFixedIssuer() {
-		h = requestIssuer(h)
+		h = requestIssuer(h, a)
 	}
 	return h
 }
@@ -139,12 +140,21 @@ func cleanPaths(next http.Handler, a *API) http.Handler {
 
 // requestIssuer names the issuer after the host the request reached, for
 // deployments without a configured ISSUER. Behind API Gateway the host is
-// the API's own domain, which a caller cannot choose.
-func requestIssuer(next http.Handler) http.Handler {
+// the API's own domain, which a caller cannot choose. A request without a
+// plain host name (and port) is refused: the issuer is never "https://"
+// alone, nor a URL with a path or user part smuggled into the Host header.
+func requestIssuer(next http.Handler, a *API) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !plainHost.MatchString(r.Host) {
+			a.writeError(w, r, oauth.InvalidRequest("the request names no host this server can be the issuer of"))
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(tokens.WithIssuer(r.Context(), "https://"+r.Host)))
 	})
 }
+
+// plainHost is a DNS name or IPv4 address, with an optional port.
+var plainHost = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
 
 func (a *API) methodNotAllowed(methods []string) http.HandlerFunc {
 	allow := strings.Join(methods, ", ")

@@ -207,9 +207,16 @@ func TestPerRequestIssuer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Sign(iss %s) error = %v", iss, err)
 		}
-		got, err := k.Verify(ctx, tok)
+		got, err := k.Verify(tokens.WithIssuer(ctx, iss), tok)
 		if err != nil || got.Issuer != iss {
-			t.Errorf("Verify() = %q, %v; want issuer %q", got.Issuer, err, iss)
+			t.Errorf("Verify() at %s = %q, %v; want issuer %q", iss, got.Issuer, err, iss)
+		}
+		// iss is still checked (issue 15 §5): against the issuer the request
+		// was addressed to, and a token is refused when there is none.
+		for _, at := range []context.Context{tokens.WithIssuer(ctx, "https://other.example"), ctx} {
+			if _, err := k.Verify(at, tok); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("Verify(iss %s) at %q error = %v; want ErrInvalidToken", iss, tokens.RequestIssuer(at), err)
+			}
 		}
 	}
 	c := claimsAt(clk.Now())

@@ -79,7 +79,27 @@ func (k *Keys) Verify(ctx context.Context, token string) (tokens.AccessClaims, e
 	if err != nil {
 		return tokens.AccessClaims{}, err
 	}
+	if err := k.checkIssuer(ctx, c.Issuer); err != nil {
+		return tokens.AccessClaims{}, err
+	}
 	return c, k.checkVerified(c)
+}
+
+// checkIssuer holds iss to this deployment's issuer (RFC 9068 §4): the
+// configured one, which jwt.Validate has checked, or else the one the
+// request was addressed to (tokens.WithIssuer). Without either there is
+// nothing to hold it to, and the token is refused.
+func (k *Keys) checkIssuer(ctx context.Context, iss string) error {
+	if k.issuer != "" {
+		return nil
+	}
+	switch want := tokens.RequestIssuer(ctx); {
+	case want == "":
+		return fmt.Errorf("%w: no issuer to check iss against", ErrInvalidToken)
+	case iss != want:
+		return fmt.Errorf("%w: iss %q is not %q", ErrInvalidToken, iss, want)
+	}
+	return nil
 }
 
 // checkVerified holds a verified token to what Sign would have produced:

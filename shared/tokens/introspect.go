@@ -37,9 +37,19 @@ func (s *Service) Introspect(ctx context.Context, caller Client, token string) (
 	return oauth.IntrospectionResponse{
 		Active: true, Scope: oauth.JoinScope(info.Scopes), ClientID: info.ClientID,
 		TokenType: tokenTypeOf(info.Kind), Exp: unixOrZero(info.ExpiresAt), Iat: unixOrZero(info.IssuedAt),
-		Sub: info.Subject, Aud: info.Audience, Iss: s.Issuer(ctx), Jti: info.JTI, Sid: info.SessionID,
+		Sub: info.Subject, Aud: info.Audience, Iss: s.issuerOf(ctx, info), Jti: info.JTI, Sid: info.SessionID,
 		Act: info.Act.Wire(),
 	}, nil
+}
+
+// issuerOf is the iss introspection reports (RFC 7662 §2.2): a JWT's own,
+// as it was signed, not the host this request reached; an opaque token
+// carries none and is this deployment's.
+func (s *Service) issuerOf(ctx context.Context, info TokenInfo) string {
+	if info.Issuer != "" {
+		return info.Issuer
+	}
+	return s.Issuer(ctx)
 }
 
 // tokenTypeOf names a kind in RFC 7662's token_type: access tokens are
@@ -67,7 +77,9 @@ const (
 
 // TokenInfo is what an active token stands for.
 type TokenInfo struct {
-	Kind      string
+	Kind string
+	// Issuer is a JWT's iss; empty for opaque tokens.
+	Issuer    string
 	JTI       string
 	ClientID  string
 	Subject   string
@@ -119,7 +131,7 @@ func (s *Service) inspectJWT(ctx context.Context, token string) (TokenInfo, erro
 		return TokenInfo{}, errInactive()
 	}
 	return TokenInfo{
-		Kind: KindAccess, JTI: c.JTI, ClientID: c.ClientID, Subject: c.Subject, Scopes: c.Scope,
+		Kind: KindAccess, Issuer: c.Issuer, JTI: c.JTI, ClientID: c.ClientID, Subject: c.Subject, Scopes: c.Scope,
 		Audience: c.Audience, SessionID: c.SessionID, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt,
 		Act: c.Act, MayAct: c.MayAct,
 	}, nil

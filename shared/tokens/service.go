@@ -129,6 +129,12 @@ func WithIssuer(ctx context.Context, issuer string) context.Context {
 	return context.WithValue(ctx, issuerKey{}, issuer)
 }
 
+// RequestIssuer returns the issuer WithIssuer put on ctx, or "".
+func RequestIssuer(ctx context.Context) string {
+	iss, _ := ctx.Value(issuerKey{}).(string)
+	return iss
+}
+
 // HasFixedIssuer reports whether the issuer is configured rather than
 // taken from each request.
 func (s *Service) HasFixedIssuer() bool { return s.issuer != "" }
@@ -139,8 +145,7 @@ func (s *Service) Issuer(ctx context.Context) string {
 	if s.issuer != "" {
 		return s.issuer
 	}
-	iss, _ := ctx.Value(issuerKey{}).(string)
-	return iss
+	return RequestIssuer(ctx)
 }
 
 // audit logs one security event with the fields docs/design.md names. It
