@@ -12,6 +12,7 @@ import (
 
 	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/httpapi"
+	"github.com/latchkey/latchkey/shared/lambdahttp"
 	"github.com/latchkey/latchkey/shared/password"
 	"github.com/latchkey/latchkey/shared/signing"
 	"github.com/latchkey/latchkey/shared/store/dynamo"
@@ -65,7 +66,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.Passwords == nil {
 		o.Passwords = password.OWASP
 	}
-	log := slog.New(slog.NewJSONHandler(o.LogOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// JSON lines; in a Lambda each names the Lambda and API request ids.
+	log := slog.New(lambdahttp.RequestIDs(slog.NewJSONHandler(o.LogOutput, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	store, err := newStore(ctx, cfg, o)
 	if err != nil {
 		return nil, err
