@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/shared/oauth"
@@ -111,11 +110,12 @@ func (s *Service) DisableClient(ctx context.Context, id string) error {
 }
 
 // CreateUser registers a user with an argon2id-hashed password and a new
-// stable subject id.
+// stable subject id, under its username's canonical form (username.go).
 func (s *Service) CreateUser(ctx context.Context, username, password string) (User, error) {
+	name, ok := canonicalUsername(username)
 	switch {
-	case strings.TrimSpace(username) == "" || len(username) > maxUsernameLen:
-		return User{}, invalidSettings("username must be 1 to 256 characters")
+	case !ok:
+		return User{}, invalidSettings("username must be 1 to 256 characters: letters, digits and symbols, no spaces (RFC 8265)")
 	case len(password) < 8 || len(password) > 1024:
 		return User{}, invalidSettings("password must be 8 to 1024 characters")
 	}
@@ -123,7 +123,7 @@ func (s *Service) CreateUser(ctx context.Context, username, password string) (Us
 	if err != nil {
 		return User{}, oauth.ServerError(err)
 	}
-	u := User{Username: username, Subject: "usr_" + NewID(), PasswordHash: hash, CreatedAt: s.now().UTC()}
+	u := User{Username: name, Subject: "usr_" + NewID(), PasswordHash: hash, CreatedAt: s.now().UTC()}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		return User{}, adminStoreError(err, "user")
 	}

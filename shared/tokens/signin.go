@@ -86,8 +86,8 @@ func (s *Service) checkPassword(ctx context.Context, c Client, username, passwor
 		return User{}, err
 	}
 	defer release()
-	name := username
-	if len(name) > maxUsernameLen {
+	name, possible := canonicalUsername(username)
+	if !possible {
 		name = "" // no user has it: read as unknown, at the same cost
 	}
 	a := s.loginAttempt(name, source, s.now())

@@ -10,7 +10,11 @@ import (
 // §2). It returns how many windows held attempts; an unknown username
 // unlocks nothing and is no error, as the throttle counts names, not users.
 func (s *Service) UnlockUser(ctx context.Context, username string) (int, error) {
-	n, err := s.store.UnlockLogin(ctx, s.loginUserKey(username))
+	name, ok := canonicalUsername(username)
+	if !ok {
+		return 0, nil
+	}
+	n, err := s.store.UnlockLogin(ctx, s.loginUserKey(name))
 	if err != nil {
 		return 0, storeError(err)
 	}
@@ -30,7 +34,7 @@ const ReasonUserDisabled = "user_disabled"
 // they expire, as a JWT does for a resource server that verifies offline.
 // It returns how many sessions and tokens it revoked.
 func (s *Service) DisableUser(ctx context.Context, username string) (int, error) {
-	u, err := s.store.SetUserDisabled(ctx, username, true)
+	u, err := s.setUserDisabled(ctx, username, true)
 	if err != nil {
 		return 0, adminStoreError(err, "user")
 	}
@@ -45,10 +49,20 @@ func (s *Service) DisableUser(ctx context.Context, username string) (int, error)
 // EnableUser lets a disabled user sign in again. What DisableUser revoked
 // stays revoked.
 func (s *Service) EnableUser(ctx context.Context, username string) error {
-	u, err := s.store.SetUserDisabled(ctx, username, false)
+	u, err := s.setUserDisabled(ctx, username, false)
 	if err != nil {
 		return adminStoreError(err, "user")
 	}
 	s.audit(ctx, slog.LevelInfo, "user_enabled", slog.String("sub", u.Subject), slog.String("outcome", "ok"))
 	return nil
+}
+
+// setUserDisabled sets the disabled flag of the user a username names, in
+// its canonical form; a username no user can have is not found.
+func (s *Service) setUserDisabled(ctx context.Context, username string, disabled bool) (User, error) {
+	name, ok := canonicalUsername(username)
+	if !ok {
+		return User{}, ErrNotFound
+	}
+	return s.store.SetUserDisabled(ctx, name, disabled)
 }

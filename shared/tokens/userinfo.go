@@ -30,7 +30,11 @@ func (s *Service) SetUserClaims(ctx context.Context, username string, claims map
 	if err := validateClaims(claims); err != nil {
 		return User{}, err
 	}
-	u, err := s.store.SetUserClaims(ctx, username, claims)
+	name, ok := canonicalUsername(username)
+	if !ok {
+		return User{}, noSuch("user")
+	}
+	u, err := s.store.SetUserClaims(ctx, name, claims)
 	if err != nil {
 		return User{}, adminStoreError(err, "user")
 	}
