@@ -166,16 +166,16 @@ func TestDiscoveryDocuments(t *testing.T) {
 	}
 	iss := h.App.Config.Issuer
 	for field, want := range map[string]any{
-		"issuer":                                iss,
-		"authorization_endpoint":                iss + "/oauth2/authorize",
-		"token_endpoint":                        iss + "/oauth2/token",
-		"userinfo_endpoint":                     iss + "/oauth2/userinfo",
-		"jwks_uri":                              iss + "/.well-known/jwks.json",
-		"end_session_endpoint":                  iss + "/oauth2/logout",
-		"response_types_supported":              []any{"code"},
-		"subject_types_supported":               []any{"public"},
-		"id_token_signing_alg_values_supported": []any{"RS256", "ES256"},
-		"code_challenge_methods_supported":      []any{"S256"},
+		"issuer":                                         iss,
+		"authorization_endpoint":                         iss + "/oauth2/authorize",
+		"token_endpoint":                                 iss + "/oauth2/token",
+		"userinfo_endpoint":                              iss + "/oauth2/userinfo",
+		"jwks_uri":                                       iss + "/.well-known/jwks.json",
+		"end_session_endpoint":                           iss + "/oauth2/logout",
+		"response_types_supported":                       []any{"code"},
+		"subject_types_supported":                        []any{"public"},
+		"id_token_signing_alg_values_supported":          []any{"RS256", "ES256"},
+		"code_challenge_methods_supported":               []any{"S256"},
 		"authorization_response_iss_parameter_supported": true,
 		"request_uri_parameter_supported":                false,
 	} {

@@ -31,7 +31,7 @@ func withExtra(obj []byte, extra map[string]any) ([]byte, error) {
 		}
 		v, err := json.Marshal(extra[name])
 		if err != nil {
-			return nil, fmt.Errorf("%w: claim %s: %v", ErrInvalidClaims, name, err)
+			return nil, fmt.Errorf("%w: claim %s: %w", ErrInvalidClaims, name, err)
 		}
 		if len(out) > 1 {
 			out = append(out, ',')

@@ -117,11 +117,11 @@ func (k *Keys) publish(st *keyState, rec tokens.KeyRecord) (jwk.Key, error) {
 func parseRSAPublic(rec tokens.KeyRecord) (*idPublic, error) {
 	key, err := jwk.ParseKey(rec.PublicJWK)
 	if err != nil {
-		return nil, fmt.Errorf("%w: kid %q: %v", errBadRecord, rec.KID, err)
+		return nil, fmt.Errorf("%w: kid %q: %w", errBadRecord, rec.KID, err)
 	}
 	pub, err := key.PublicKey()
 	if err != nil {
-		return nil, fmt.Errorf("%w: kid %q: %v", errBadRecord, rec.KID, err)
+		return nil, fmt.Errorf("%w: kid %q: %w", errBadRecord, rec.KID, err)
 	}
 	var raw rsa.PublicKey
 	if err := pub.Raw(&raw); err != nil || raw.N.BitLen() < rsaBits {

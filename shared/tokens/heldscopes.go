@@ -55,7 +55,6 @@ func userAdminScopes(u User) []string {
 	return nil
 }
 
-
 // userGrant reads, with at most one user read, what a signed-in user
 // brings to a code's tokens: the scopes the user may hold and the claims
 // the scopes and the client ask for.
