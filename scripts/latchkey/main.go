@@ -23,7 +23,7 @@ const usage = `usage: latchkey <command> [flags]
   client create|list|disable       manage OAuth clients
   user create                      create a user (password on stdin)
   user unlock|disable|enable NAME  clear sign-in lockouts; stop a user (revokes all); let it in again
-  keys rotate|list                 manage signing keys
+  keys rotate|list|revoke KID      manage signing keys; revoke pulls a compromised key
   session list|revoke              list or revoke a subject's sessions
   token mint|list|revoke           manage long-lived tokens
   console setup [--url U]          register the web console's client (served at U/console)
