@@ -60,6 +60,9 @@ func (ik *idKey) sign(s jwsSigner, payload []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("signing: sign ID token: %w", err)
 	}
+	if ik.alg == alg {
+		sig = lowS(sig) // one spelling of an ES256 signature, as Sign writes (lows.go)
+	}
 	buf = append(buf, '.')
 	return string(enc.AppendEncode(buf, sig)), nil
 }

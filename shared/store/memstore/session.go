@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 
 // sessionRecord is s as the DynamoDB store keeps it.
 func sessionRecord(s tokens.Session) tokens.Session {
-	s.Scopes, s.Audience = slices.Clone(s.Scopes), slices.Clone(s.Audience)
+	s.Scopes, s.Audience, s.Claims = slices.Clone(s.Scopes), slices.Clone(s.Audience), maps.Clone(s.Claims)
 	s.Act = s.Act.Clone()
 	s.Salt, s.CurrentHash, s.PreviousHash = nilIfEmpty(s.Salt), nilIfEmpty(s.CurrentHash), nilIfEmpty(s.PreviousHash)
 	for _, t := range []*time.Time{
