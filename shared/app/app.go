@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/latchkey/latchkey/shared/clientmetadata"
 	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/httpapi"
 	"github.com/latchkey/latchkey/shared/lambdahttp"
@@ -53,6 +54,10 @@ type Options struct {
 	// GenerateRSA makes the RSA keys of ID tokens; RSA-2048 from
 	// crypto/rand when nil (tests hand out keys made in advance).
 	GenerateRSA func() (*rsa.PrivateKey, error)
+	// ClientMetadata, when set, fetches Client ID Metadata Documents
+	// instead of a fetcher on the public network (tests: a local TLS
+	// server with a throw-away CA).
+	ClientMetadata tokens.ClientMetadataFetcher
 }
 
 // New builds the process described by cfg.
@@ -99,7 +104,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		MaxLongLivedTTL: cfg.MaxLongLivedTTL, AllowNeverExpiring: cfg.AllowNeverExpiring,
 		Issuer: cfg.Issuer, Defaults: defaults(cfg), ClientCacheTTL: cfg.ClientCacheTTL,
 		LoginIdleTTL: cfg.LoginIdleTTL, LoginAbsoluteTTL: cfg.LoginAbsoluteTTL, Now: o.Now, Log: log,
-		Registration: registrationPolicy(cfg.Registration),
+		Registration: registrationPolicy(cfg.Registration), ClientMetadata: metadataFetcher(cfg.Registration, o),
 	})
 	return &App{Config: cfg, Log: log, Store: store, Keys: keys, Service: svc, API: httpapi.New(svc, log)}, nil
 }
@@ -171,6 +176,18 @@ func FromEnv(ctx context.Context, lookup config.Lookup) (*App, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return New(ctx, cfg, Options{})
+}
+
+// metadataFetcher fetches Client ID Metadata Documents when the deployment
+// accepts them: o.ClientMetadata (tests), else one on the public network.
+func metadataFetcher(r config.Registration, o Options) tokens.ClientMetadataFetcher {
+	switch {
+	case !r.MetadataDocuments:
+		return nil
+	case o.ClientMetadata != nil:
+		return o.ClientMetadata
+	}
+	return clientmetadata.New(clientmetadata.Options{Now: o.Now})
 }
 
 // registrationPolicy is the deployment's self-registration settings as

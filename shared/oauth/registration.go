@@ -59,3 +59,15 @@ type ClientInformation struct {
 	Scope                   string   `json:"scope"`
 	ApplicationType         string   `json:"application_type"`
 }
+
+// ClientIDMetadataDocument is a Client ID Metadata Document
+// (draft-ietf-oauth-client-id-metadata-document §4): the client's own
+// metadata, published at its client_id, an https URL. ClientSecret and
+// ClientSecretExpiresAt are read only to refuse a document that has them
+// (§4.1).
+type ClientIDMetadataDocument struct {
+	ClientID              string `json:"client_id"`
+	ClientSecret          string `json:"client_secret,omitempty"`
+	ClientSecretExpiresAt *int64 `json:"client_secret_expires_at,omitempty"`
+	ClientMetadata
+}

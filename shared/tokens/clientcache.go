@@ -106,6 +106,9 @@ func (c *clientCache) forget(id string) {
 // client returns the client with the given id, from the cache when fresh;
 // an id the cache knows as unknown is ErrNotFound without a read.
 func (s *Service) client(ctx context.Context, id string) (Client, error) {
+	if isClientIDURL(id) {
+		return s.documentClient(ctx, id) // metadata.go: never in the table
+	}
 	if c, known, ok := s.clients.get(id); ok {
 		if !known {
 			return Client{}, ErrNotFound

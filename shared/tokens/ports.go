@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/latchkey/latchkey/shared/oauth"
 )
 
 // Sentinel errors that every Store returns, wrapped or bare. Any other
@@ -227,6 +229,16 @@ type KeyStore interface {
 	// expectVersion (0: no key set exists yet); ErrConflict otherwise.
 	// ks.Version must be expectVersion+1.
 	PutKeySet(ctx context.Context, ks KeySet, expectVersion int) error
+}
+
+// ClientMetadataFetcher fetches the Client ID Metadata Document at an
+// https client_id (metadata.go); shared/clientmetadata implements it.
+type ClientMetadataFetcher interface {
+	// FetchClientMetadata returns the document whose client_id is
+	// clientID, fetched from clientID or from a cache of it.
+	FetchClientMetadata(ctx context.Context, clientID string) (oauth.ClientIDMetadataDocument, error)
+	// ForgetClientMetadata drops a cached document found invalid.
+	ForgetClientMetadata(clientID string)
 }
 
 // Signer signs access tokens and publishes the verification keys.

@@ -194,11 +194,16 @@ func (s *Service) registered(ctx context.Context, id, token string) (Client, err
 // clientInformation is what RFC 7591 §3.2.1 answers about c.
 func (s *Service) clientInformation(ctx context.Context, c Client) oauth.ClientInformation {
 	return oauth.ClientInformation{
-		ClientID: c.ID, ClientIDIssuedAt: c.CreatedAt.Unix(),
-		RegistrationClientURI: s.Issuer(ctx) + "/oauth2/register/" + c.ID,
-		RedirectURIs: c.RedirectURIs, TokenEndpointAuthMethod: oauth.AuthNone, GrantTypes: c.Grants,
-		ResponseTypes: []string{oauth.ResponseTypeCode}, ClientName: c.Name, Scope: oauth.JoinScope(c.Scopes),
-		ApplicationType: c.Registration.ApplicationType,
+		ClientID:                c.ID,
+		ClientIDIssuedAt:        c.CreatedAt.Unix(),
+		RegistrationClientURI:   s.Issuer(ctx) + "/oauth2/register/" + c.ID,
+		RedirectURIs:            c.RedirectURIs,
+		TokenEndpointAuthMethod: oauth.AuthNone,
+		GrantTypes:              c.Grants,
+		ResponseTypes:           []string{oauth.ResponseTypeCode},
+		ClientName:              c.Name,
+		Scope:                   oauth.JoinScope(c.Scopes),
+		ApplicationType:         c.Registration.ApplicationType,
 	}
 }
 
@@ -251,7 +256,7 @@ type RegistrationDiscovery struct {
 func (s *Service) RegistrationDiscovery() RegistrationDiscovery {
 	p := s.registration
 	return RegistrationDiscovery{
-		Dynamic: p.Dynamic, MetadataDocuments: p.MetadataDocuments,
+		Dynamic: p.Dynamic, MetadataDocuments: p.MetadataDocuments && s.documents != nil,
 		Scopes: slices.Clone(p.Scopes), Resources: slices.Clone(p.Resources),
 	}
 }

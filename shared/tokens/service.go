@@ -48,10 +48,13 @@ type Options struct {
 	// sign-on); zero takes DefaultLoginIdleTTL and DefaultLoginAbsoluteTTL.
 	LoginIdleTTL     time.Duration
 	LoginAbsoluteTTL time.Duration
-	// Registration is what self-registering clients may do (registration.go).
-	Registration RegistrationPolicy
-	Now          func() time.Time
-	Log          *slog.Logger
+	// Registration is what self-registering clients may do (registration.go);
+	// ClientMetadata fetches Client ID Metadata Documents when
+	// Registration.MetadataDocuments is on (metadata.go).
+	Registration   RegistrationPolicy
+	ClientMetadata ClientMetadataFetcher
+	Now            func() time.Time
+	Log            *slog.Logger
 }
 
 // Service is Latchkey's core: every function calls one of its methods.
@@ -71,8 +74,10 @@ type Service struct {
 	now        func() time.Time
 	log        *slog.Logger
 	clients    *clientCache
-	// registration is the self-registration policy (registration.go).
+	// registration is the self-registration policy (registration.go);
+	// documents fetches Client ID Metadata Documents (metadata.go).
 	registration RegistrationPolicy
+	documents    ClientMetadataFetcher
 	// loginIdle and loginAbsolute bound login sessions (login.go).
 	loginIdle, loginAbsolute time.Duration
 	dummyOnce                sync.Once
@@ -107,6 +112,7 @@ func New(o Options) *Service {
 		clients:    newClientCache(o.ClientCacheTTL, o.Now),
 		loginIdle:  o.LoginIdleTTL, loginAbsolute: o.LoginAbsoluteTTL,
 		registration: o.Registration.withDefaults(),
+		documents:    o.ClientMetadata,
 	}
 }
 

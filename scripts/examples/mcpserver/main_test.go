@@ -19,6 +19,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/latchkey/latchkey/shared/app/apptest"
+	"github.com/latchkey/latchkey/shared/clientmetadata"
+	cmt "github.com/latchkey/latchkey/shared/clientmetadata/clientmetadatatest"
 	"github.com/latchkey/latchkey/shared/config"
 	"github.com/latchkey/latchkey/shared/oauth"
 	"github.com/latchkey/latchkey/shared/resourceserver"
@@ -48,15 +50,21 @@ type stack struct {
 // resource registered clients may ask for.
 func newStack(t *testing.T, register func(*config.Registration)) *stack {
 	t.Helper()
+	return newStackWith(t, register, nil)
+}
+
+// newStackWith is newStack with a fetcher of Client ID Metadata Documents.
+func newStackWith(t *testing.T, register func(*config.Registration), documents tokens.ClientMetadataFetcher) *stack {
+	t.Helper()
 	ln := listen(t)
 	resource := "http://" + ln.Addr().String() + "/mcp"
-	h := apptest.New(t, func(c *config.Config) {
+	h := apptest.NewWith(t, apptest.Setup{ClientMetadata: documents, Config: []func(*config.Config){func(c *config.Config) {
 		c.Issuer = ""
 		if register != nil {
 			c.Registration = config.Registration{Scopes: []string{"notes:read"}, Resources: []string{resource}}
 			register(&c.Registration)
 		}
-	})
+	}}})
 	s := &stack{Harness: h, browser: h.Browser(), subject: h.User(testUser, testPassword)}
 	s.issuer = s.browser.Server.URL
 	s.mcpURL = s.startMCPServer(t, ln)
@@ -264,5 +272,33 @@ func TestGoSDKClientRegistersDynamically(t *testing.T) {
 	}
 	if n := s.consents.Load(); n != 1 {
 		t.Errorf("consent pages = %d; want 1 (a self-registered client is always asked about)", n)
+	}
+}
+
+// TestGoSDKClientWithMetadataDocument: the Go SDK's client names itself
+// with an https client_id (a Client ID Metadata Document, the registration
+// the 2025-11-25 revision prefers), served over local TLS by a throw-away
+// CA; Latchkey fetches it, shows its host on the consent page, and the
+// client calls the tool.
+func TestGoSDKClientWithMetadataDocument(t *testing.T) {
+	var docURL string
+	docs := cmt.NewServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"client_id":%q,"client_name":"Go SDK test client","redirect_uris":[%q],`+
+			`"grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"none"}`, docURL, redirectURI)
+	}))
+	docURL = docs.URL("client.test", "/oauth/client.json")
+	resolver := cmt.NewResolver()
+	resolver.Answer("client.test", cmt.Addrs("127.0.0.1"))
+	fetcher := clientmetadata.New(clientmetadata.Options{Resolver: resolver, RootCAs: docs.CA.Pool, AllowLoopback: true})
+	s := newStackWith(t, func(r *config.Registration) { r.MetadataDocuments = true }, fetcher)
+	session := s.connect(t, &auth.AuthorizationCodeHandlerConfig{
+		ClientIDMetadataDocumentConfig: &auth.ClientIDMetadataDocumentConfig{URL: docURL}, RequestRefreshToken: true,
+	})
+	if got := whoamiOf(t, session); got.Subject != s.subject || got.ClientID != docURL {
+		t.Fatalf("whoami = %+v; want %s through %s", got, s.subject, docURL)
+	}
+	if s.consents.Load() != 1 || docs.Requests() != 1 {
+		t.Errorf("consent pages %d, document fetches %d; want 1 and 1 (cached after)", s.consents.Load(), docs.Requests())
 	}
 }

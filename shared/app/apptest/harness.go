@@ -74,6 +74,9 @@ type Setup struct {
 	// SeparateFunctions serves each function's routes from a process of
 	// its own, as on AWS, instead of one process for every route.
 	SeparateFunctions bool
+	// ClientMetadata fetches Client ID Metadata Documents when the
+	// config accepts them (app.Options.ClientMetadata).
+	ClientMetadata tokens.ClientMetadataFetcher
 }
 
 // NewWith starts a Harness as New does, with the changes in s.
@@ -81,7 +84,7 @@ func NewWith(t testing.TB, s Setup) *Harness {
 	t.Helper()
 	clock := NewClock(Start)
 	h := &Harness{T: t, Clock: clock, Logs: &SyncBuffer{}}
-	o := app.Options{Now: clock.Now, LogOutput: h.Logs, Passwords: CheapPasswords, GenerateRSA: signingtest.RSAKeys()}
+	o := app.Options{Now: clock.Now, LogOutput: h.Logs, Passwords: CheapPasswords, GenerateRSA: signingtest.RSAKeys(), ClientMetadata: s.ClientMetadata}
 	table := "memory"
 	if s.DynamoDB || s.Wrap != nil {
 		h.DB = dynamotest.NewTable(t)
