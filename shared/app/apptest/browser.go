@@ -25,7 +25,7 @@ type Browser struct {
 // a fresh browser for it: its own cookies, nothing signed in.
 func (h *Harness) Browser() *Browser {
 	h.T.Helper()
-	srv := httptest.NewTLSServer(h.App.Handler())
+	srv := httptest.NewTLSServer(h.Handler) // tagged by function, so the IAM recorder sees browser flows
 	h.T.Cleanup(srv.Close)
 	return NewBrowser(h.T, srv)
 }
