@@ -197,7 +197,7 @@ func (k *Keys) openRSA(rec tokens.KeyRecord, pub *idPublic) (*rsa.PrivateKey, er
 	key, err := jwk.ParseKey(plain)
 	clear(plain)
 	if err != nil {
-		return nil, fmt.Errorf("%w: kid %q: %v", errBadRecord, rec.KID, err)
+		return nil, fmt.Errorf("%w: kid %q: %w", errBadRecord, rec.KID, err)
 	}
 	var raw rsa.PrivateKey
 	if err := key.Raw(&raw); err != nil || !raw.PublicKey.Equal(pub.pub) {

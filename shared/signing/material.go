@@ -125,11 +125,11 @@ func parsePublic(rec tokens.KeyRecord) (*verifyKey, error) {
 	}
 	key, err := jwk.ParseKey(rec.PublicJWK)
 	if err != nil {
-		return nil, fmt.Errorf("%w: kid %q: %v", errBadRecord, rec.KID, err)
+		return nil, fmt.Errorf("%w: kid %q: %w", errBadRecord, rec.KID, err)
 	}
 	pub, err := key.PublicKey()
 	if err != nil {
-		return nil, fmt.Errorf("%w: kid %q: %v", errBadRecord, rec.KID, err)
+		return nil, fmt.Errorf("%w: kid %q: %w", errBadRecord, rec.KID, err)
 	}
 	var raw ecdsa.PublicKey
 	if err := pub.Raw(&raw); err != nil || raw.Curve != elliptic.P256() {
