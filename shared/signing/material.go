@@ -151,7 +151,7 @@ func (s *sealer) openPrivate(rec tokens.KeyRecord, vk *verifyKey) (*signingKey, 
 	key, err := jwk.ParseKey(plain)
 	clear(plain)
 	if err != nil {
-		return nil, fmt.Errorf("%w: kid %q: %v", errBadRecord, rec.KID, err)
+		return nil, fmt.Errorf("%w: kid %q: %w", errBadRecord, rec.KID, err)
 	}
 	var raw ecdsa.PrivateKey
 	if err := key.Raw(&raw); err != nil || !raw.PublicKey.Equal(vk.pub) {

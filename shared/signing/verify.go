@@ -66,14 +66,14 @@ func (k *Keys) Verify(ctx context.Context, token string) (tokens.AccessClaims, e
 		payload, err = verifySignature(token, st)
 	}
 	if err != nil {
-		return tokens.AccessClaims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return tokens.AccessClaims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	t := jwt.New()
 	if err := json.Unmarshal(payload, t); err != nil {
-		return tokens.AccessClaims{}, fmt.Errorf("%w: claims: %v", ErrInvalidToken, err)
+		return tokens.AccessClaims{}, fmt.Errorf("%w: claims: %w", ErrInvalidToken, err)
 	}
 	if err := jwt.Validate(t, k.validate...); err != nil {
-		return tokens.AccessClaims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return tokens.AccessClaims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	c, err := claimsOf(t)
 	if err != nil {
