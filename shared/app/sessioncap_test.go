@@ -1,15 +1,21 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/latchkey/latchkey/shared/app/apptest"
+	"github.com/latchkey/latchkey/shared/store/dynamo"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -25,21 +31,18 @@ func TestSessionCapEvictsTheOldest(t *testing.T) {
 		logins = append(logins, f.login("read offline_access"))
 		ops = append(ops, f.DB.Counter.Ops())
 	}
-	// Every capped login makes one Query for the subject's active sessions
-	// (the cap's extra request); evicting then costs nothing more: the
-	// PutItem becomes one TransactWriteItems.
+	// Every capped login writes its session (one PutItem), then makes one
+	// Query for the subject's active sessions (the cap's extra request);
+	// evicting one costs one conditional UpdateItem more (issue 11 §9:
+	// create, then trim, so the cap holds under concurrency).
 	without, with := ops[2], ops[3]
 	if without["Query"] != 1 || without["PutItem"] != 1 || without["TransactWriteItems"] != 0 {
 		t.Errorf("third login (no eviction): requests %v; want 1 Query and 1 PutItem", without)
 	}
-	if with["Query"] != 1 || with["TransactWriteItems"] != 1 || with["PutItem"] != 0 {
-		t.Errorf("fourth login (evicts one): requests %v; want 1 Query and 1 TransactWriteItems", with)
-	}
-	swapped := maps.Clone(without)
-	delete(swapped, "PutItem")
-	swapped["TransactWriteItems"] = 1
-	if !maps.Equal(with, swapped) {
-		t.Errorf("eviction login requests %v; want those of a login without eviction %v with the PutItem made a TransactWriteItems", with, without)
+	evicting := maps.Clone(without)
+	evicting["UpdateItem"]++
+	if !maps.Equal(with, evicting) {
+		t.Errorf("eviction login requests %v; want those of a login without eviction %v and one UpdateItem more", with, without)
 	}
 
 	evicted := logins[0]
@@ -122,5 +125,77 @@ func TestNothingSecretAtRestAfterMintAndSessions(t *testing.T) {
 				t.Errorf("the logs hold %q (part of a secret)", part)
 			}
 		}
+	}
+}
+
+// queryBarrier holds the answer of every Query until n have been made (or
+// a second has passed) while armed: every login's read of its active
+// sessions before any login's next write, the worst interleaving.
+type queryBarrier struct {
+	dynamo.API
+	n       int
+	mu      sync.Mutex
+	armed   bool
+	arrived int
+	all     chan struct{}
+}
+
+func (b *queryBarrier) Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	out, err := b.API.Query(ctx, in, optFns...)
+	b.mu.Lock()
+	armed := b.armed
+	if armed {
+		if b.arrived++; b.arrived == b.n {
+			close(b.all)
+		}
+	}
+	b.mu.Unlock()
+	if armed {
+		select {
+		case <-b.all:
+		case <-time.After(time.Second):
+		}
+	}
+	return out, err
+}
+
+// Issue 11 §9 on DynamoDB Local: 40 concurrent logins with a cap of 5
+// left 32 to 35 active when the cap was checked before the write. With
+// every read held until all 40 are made, at most the cap (and at least
+// the cap−1) are active once the burst is over. The logins come from 40
+// addresses: no source may have more than the sign-in throttle's 10
+// attempts in flight.
+func TestSessionCapHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	const limit, burst = 5, 40
+	b := &queryBarrier{n: burst, all: make(chan struct{})}
+	h := apptest.NewWith(t, apptest.Setup{Wrap: func(api dynamo.API) dynamo.API { b.API = api; return b }})
+	c, secret := h.Client(tokens.ClientSpec{Grants: []string{"password"}, Scopes: []string{"read"}, AllowOfflineAccess: true,
+		MaxSessionsPerSubject: limit})
+	subject := h.User(testUser, testPassword)
+	auth := tokens.ClientAuth{ID: c.ID, Secret: secret, Method: "client_secret_basic"}
+	b.armed = true
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Go(func() {
+			_, err := h.App.Service.Token(context.Background(), tokens.TokenRequest{
+				Client: auth, GrantType: "password", Username: testUser, Password: testPassword,
+				Scope: "read offline_access", IP: fmt.Sprintf("198.51.100.%d", i+1),
+			})
+			if err != nil {
+				t.Errorf("login: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	b.mu.Lock()
+	b.armed = false
+	b.mu.Unlock()
+	active, err := h.App.Store.ActiveSessions(context.Background(), subject, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(active); n > limit || n < limit-1 {
+		t.Errorf("%d concurrent logins under a cap of %d left %d sessions active; want %d or %d", burst, limit, n, limit-1, limit)
 	}
 }

@@ -44,7 +44,7 @@ func TestJobSession(t *testing.T) {
 		resp.RefreshTokenExpiresIn != int64(24*time.Hour/time.Second) {
 		t.Fatalf("exchange = %+v; want an access token, a refresh token of 24 h, scope read offline_access", resp)
 	}
-	if ops, want := x.coreOps(), map[string]int{"GetClient": 1, "AccessState": 1, "ActiveSessions": 1, "CreateSessionEvicting": 1}; !maps.Equal(ops, want) {
+	if ops, want := x.coreOps(), map[string]int{"GetClient": 1, "AccessState": 1, "ActiveSessions": 1, "CreateSession": 1}; !maps.Equal(ops, want) {
 		t.Errorf("store calls = %v; want %v", ops, want)
 	}
 	job := x.session(resp.RefreshToken)

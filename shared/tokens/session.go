@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -125,28 +126,76 @@ func sessionID(s *Session) string {
 	return s.ID
 }
 
-// createSessionCapped writes a new session, revoking the client's oldest
-// sessions for the subject beyond max_sessions_per_subject in the same
-// request. It costs one extra query (docs/design.md §2). The index may lag on
-// AWS, so the cap can be exceeded by a session created a moment ago.
+// createSessionCapped writes a new session, then trims the client's
+// sessions for the subject to max_sessions_per_subject (docs/design.md
+// §2): it reads the active ones (the one extra query) and revokes the
+// oldest beyond the cap, never the new one.
+//
+// Creating first and trimming after makes the cap hold under concurrency
+// (issue 11 §9), where checking first let 40 concurrent logins with a
+// cap of 5 leave 32 to 35 active: every login's read follows its own
+// write, so the login that reads last sees every session of the burst
+// and leaves its own and the cap−1 newest others. Once a burst is over,
+// at most the cap are active. A session of the burst may be evicted
+// right after it was created, as the oldest beyond the cap. The index
+// may lag on AWS, which can leave a session created a moment before the
+// last read over the cap until the next login. When the read or an
+// eviction fails, the new session is withdrawn again and the login
+// answers 503 (invariant 4).
 func (s *Service) createSessionCapped(ctx context.Context, c Client, sess Session) error {
-	if c.MaxSessionsPerSubject <= 0 {
-		return s.createSession(ctx, sess)
+	if err := s.createSession(ctx, sess); err != nil || c.MaxSessionsPerSubject <= 0 {
+		return err
 	}
+	if err := s.trimSessions(ctx, c, sess); err != nil {
+		s.withdrawSession(ctx, sess)
+		return err
+	}
+	return nil
+}
+
+// trimSessions revokes the client's oldest sessions of sess's subject
+// beyond the cap, never sess itself.
+func (s *Service) trimSessions(ctx context.Context, c Client, sess Session) error {
 	active, err := s.store.ActiveSessions(ctx, sess.Subject, c.ID)
 	if err != nil {
 		return storeError(err)
 	}
-	var evict []string
-	for i := 0; len(active)-i >= c.MaxSessionsPerSubject; i++ {
-		evict = append(evict, active[i].ID)
+	for _, id := range beyondCap(active, sess.ID, c.MaxSessionsPerSubject) {
+		err := s.store.RevokeSession(ctx, id, ReasonEvicted, s.now())
+		switch {
+		case err == nil:
+			s.audit(ctx, slog.LevelInfo, "session_evicted", slog.String("sid", id), slog.String("sub", sess.Subject),
+				slog.String("client_id", c.ID), slog.String("outcome", ReasonEvicted))
+		case !errors.Is(err, ErrConflict) && !notFound(err):
+			return storeError(err)
+		}
 	}
-	if err := s.store.CreateSessionEvicting(ctx, sess, evict); err != nil {
-		return storeError(err)
+	return nil
+}
+
+// withdrawSession revokes a session whose login failed after it was
+// written, so that a 503 leaves no session behind (invariant 4). It runs
+// even when the request's deadline has passed; should it fail too, the
+// session stays, but its refresh token was never handed out.
+func (s *Service) withdrawSession(ctx context.Context, sess Session) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if err := s.store.RevokeSession(ctx, sess.ID, ReasonRevoked, s.now()); err != nil {
+		s.audit(ctx, slog.LevelWarn, "session_withdraw_failed", slog.String("sid", sess.ID), slog.String("cause", err.Error()))
 	}
-	for _, id := range evict {
-		s.audit(ctx, slog.LevelInfo, "session_evicted", slog.String("sid", id), slog.String("sub", sess.Subject),
-			slog.String("client_id", c.ID), slog.String("outcome", ReasonEvicted))
+}
+
+// beyondCap returns the sessions to evict from active (oldest first) so
+// that the new session and the cap−1 newest others remain.
+func beyondCap(active []Session, newID string, limit int) []string {
+	var others []string
+	for _, a := range active {
+		if a.ID != newID {
+			others = append(others, a.ID)
+		}
+	}
+	if n := len(others) - (limit - 1); n > 0 {
+		return others[:n]
 	}
 	return nil
 }
