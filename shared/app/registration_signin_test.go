@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -150,6 +151,10 @@ func TestRegistrationOnDynamoDB(t *testing.T) {
 			h.App.Service.ClientRegistration(context.Background(), f.clientID, "lk_rat_wrong") //nolint:errcheck // counted only
 		}, map[string]int{"GetItem": 1}},
 		{"sign-in two days later", func() {
+			// Through h.Handler, so the IAM check sees which function extends the registration.
+			srv := httptest.NewTLSServer(h.Handler)
+			t.Cleanup(srv.Close)
+			f.b = apptest.NewBrowser(t, srv)
 			h.Clock.Advance(48 * time.Hour)
 			token = f.redeem(f.consentPage(f.authorize())).Str("access_token")
 		}, nil},
