@@ -1,6 +1,9 @@
 // Package signing owns Latchkey's JOSE layer: the ES256 signing keys, the
 // RFC 9068 access tokens signed with them, their verification for
 // introspection, and the JSON Web Key Set that resource servers fetch.
+// OpenID Connect ID tokens are signed here too (idtoken.go, idkeys.go):
+// RS256 by default with a second key family, RSA-2048, that lives in the
+// same key set and rotates with the ES256 keys, or ES256 per client.
 //
 // It implements the core's tokens.Signer port on top of
 // github.com/lestrrat-go/jwx/v2 and keeps everything cryptographic out of

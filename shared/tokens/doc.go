@@ -18,7 +18,11 @@
 // consent (consent.go) and the authorization code (authcode.go, with its
 // redemption at the token endpoint) each own a file; authorize.go is the
 // authorization endpoint, logout.go RP-initiated logout, redirecturi.go
-// the matching of redirect URIs.
+// the matching of redirect URIs. OpenID Connect likewise: idtoken.go
+// (the one place ID tokens are built), claims.go and claimsize.go (user
+// claims, the scopes that ask for them, cutting to size), userinfo.go
+// (claims by subject, the UserInfo endpoint), resource.go (RFC 8707
+// resource indicators) and discovery.go (what the metadata lists).
 // errors.go is the one error vocabulary: every public method returns an
 // *oauth.Error.
 package tokens
