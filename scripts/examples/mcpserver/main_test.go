@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -206,7 +207,7 @@ func TestGoSDKClientSignsIn(t *testing.T) {
 		RequestRefreshToken: true, NewTokenSource: tokensSeen.newTokenSource,
 	})
 	got := whoamiOf(t, session)
-	if got.Subject != s.subject || got.ClientID != clientID || strings.Join(got.Scopes, " ") != "notes:read offline_access" {
+	if got.Subject != s.subject || got.ClientID != clientID || !sameScopes(got.Scopes, "notes:read", "offline_access") {
 		t.Fatalf("whoami = %+v; want %s through %s with notes:read offline_access", got, s.subject, clientID)
 	}
 	if n := s.signIns.Load(); n != 1 {
@@ -301,4 +302,10 @@ func TestGoSDKClientWithMetadataDocument(t *testing.T) {
 	if s.consents.Load() != 1 || docs.Requests() != 1 {
 		t.Errorf("consent pages %d, document fetches %d; want 1 and 1 (cached after)", s.consents.Load(), docs.Requests())
 	}
+}
+
+// sameScopes reports whether got holds exactly want, in any order.
+func sameScopes(got []string, want ...string) bool {
+	got, want = slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))
+	return slices.Equal(got, want)
 }
