@@ -89,7 +89,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	refreshKey, cursorKey, err := derivedKeys(kek)
+	refreshKey, err := refreshKeyOf(kek)
+	if err != nil {
+		return nil, err
+	}
+	cursorKey, err := loadCursorKey(ctx, cfg, kek)
 	if err != nil {
 		return nil, err
 	}
@@ -129,17 +133,13 @@ func newStore(ctx context.Context, cfg config.Config, o Options) (Store, error) 
 // for every route when none is named.
 func (a *App) Handler(functions ...string) http.Handler { return a.API.Handler(functions...) }
 
-// derivedKeys returns the refresh-token and cursor MAC keys, or nils for
-// a verify-only function.
-func derivedKeys(kek []byte) (refresh, cursor []byte, err error) {
+// refreshKeyOf returns the refresh-token MAC key, or nil for a function
+// without the key-encryption key.
+func refreshKeyOf(kek []byte) ([]byte, error) {
 	if kek == nil {
-		return nil, nil, nil
+		return nil, nil
 	}
-	if refresh, err = signing.RefreshKey(kek); err != nil {
-		return nil, nil, err
-	}
-	cursor, err = signing.CursorKey(kek)
-	return refresh, cursor, err
+	return signing.RefreshKey(kek)
 }
 
 // hashConcurrency is how many password hashes may run at once: as many

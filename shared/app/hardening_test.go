@@ -3,11 +3,13 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/latchkey/latchkey/shared/app"
 	"github.com/latchkey/latchkey/shared/app/apptest"
 	"github.com/latchkey/latchkey/shared/config"
+	"github.com/latchkey/latchkey/shared/signing"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
 
@@ -204,5 +207,82 @@ func TestEveryRequestHasADeadline(t *testing.T) {
 				t.Fatalf("%s %s with DynamoDB stalled: no answer; want 503 once the request's deadline passed", tc.method, tc.path)
 			}
 		})
+	}
+}
+
+// secretReaders returns what GetSecretValue the function's policies allow.
+func secretReaders(tpl tplNode, function string) []string {
+	var out []string
+	for _, p := range tpl.get("Resources", function, "Properties", "Policies").Content {
+		for _, st := range (tplNode{p}).get("Statement").Content {
+			s := tplNode{st}
+			if s.get("Action").Value == "secretsmanager:GetSecretValue" {
+				out = append(out, s.get("Resource").str())
+			}
+		}
+	}
+	return out
+}
+
+// Issue 11 §14: the sessions-list function read the key-encryption secret
+// only to derive its cursor MAC key; with its table read it could have
+// unsealed the signing keys. It now has a secret of its own, which opens
+// nothing else, and no way to the key-encryption key: not in its
+// environment, its role's policy or the secret's resource policy.
+func TestSessionsListHoldsNoKeyEncryptionKey(t *testing.T) {
+	tpl := loadTemplate(t)
+	vars := tpl.get("Resources", "SessionsListFunction", "Properties", "Environment", "Variables")
+	for _, name := range []string{"KEY_ENCRYPTION_SECRET_ARN", "KEY_ENCRYPTION_KEY"} {
+		if vars.get(name).Node != nil {
+			t.Errorf("SessionsListFunction is given %s", name)
+		}
+	}
+	if got := vars.get("CURSOR_KEY_SECRET_ARN").str(); got != "!Ref CursorKeySecret" {
+		t.Errorf("SessionsListFunction CURSOR_KEY_SECRET_ARN = %q; want !Ref CursorKeySecret", got)
+	}
+	if got := secretReaders(tpl, "SessionsListFunction"); !slices.Equal(got, []string{"!Ref CursorKeySecret"}) {
+		t.Errorf("SessionsListFunction may read the secrets %v; want only CursorKeySecret", got)
+	}
+	for _, id := range tpl.resources("AWS::Serverless::Function") {
+		if id != "SessionsListFunction" && slices.Contains(secretReaders(tpl, id), "!Ref CursorKeySecret") {
+			t.Errorf("%s may read the cursor secret", id)
+		}
+	}
+	if flow := tpl.get("Resources", "KeyEncryptionSecretPolicy").flow(); strings.Contains(flow, "SessionsListFunctionRole") {
+		t.Errorf("the key-encryption secret's policy lets the sessions-list role read it: %s", flow)
+	}
+	if flow := tpl.get("Resources", "CursorKeySecretPolicy", "Properties", "ResourcePolicy").flow(); !strings.Contains(flow, "Effect: Deny Principal: \"*\" Action: secretsmanager:GetSecretValue") ||
+		!strings.Contains(flow, "ArnNotEquals: aws:PrincipalArn: !GetAtt SessionsListFunctionRole.Arn") {
+		t.Errorf("the cursor secret's policy = %s; want GetSecretValue denied to all but the sessions-list role", flow)
+	}
+
+	// The function as configured on AWS (a cursor key, no key-encryption
+	// key) pages through a subject's sessions, and cannot sign.
+	signer := apptest.New(t)
+	c, secret := signer.Client(tokens.ClientSpec{Grants: []string{"password"}, Scopes: []string{"read"}, AllowOfflineAccess: true})
+	subject := signer.User(testUser, testPassword)
+	for range 3 {
+		r := signer.Token(c.ID, secret, url.Values{"grant_type": {"password"}, "username": {testUser}, "password": {testPassword}, "scope": {"read offline_access"}})
+		if r.Status != 200 {
+			t.Fatalf("login = %d %s", r.Status, r.Body)
+		}
+	}
+	cfg := signer.App.Config
+	cfg.KeyEncryptionKey, cfg.CursorKey = nil, bytes.Repeat([]byte{9}, 32)
+	list, err := app.New(context.Background(), cfg, app.Options{Store: signer.Mem, Now: signer.Clock.Now, LogOutput: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := tokens.Principal{Subject: "ops", Scopes: []string{tokens.ScopeSessionsRead}}
+	page, err := list.Service.ListSessions(context.Background(), admin, tokens.SessionsRequest{Subject: subject, Limit: 2})
+	if err != nil || len(page.Entries) != 2 || page.NextCursor == "" {
+		t.Fatalf("first page = %d entries, cursor %q, %v; want 2 and a cursor", len(page.Entries), page.NextCursor, err)
+	}
+	rest, err := list.Service.ListSessions(context.Background(), admin, tokens.SessionsRequest{Subject: subject, Limit: 2, Cursor: page.NextCursor})
+	if err != nil || len(rest.Entries) != 1 {
+		t.Errorf("second page = %d entries, %v; want 1", len(rest.Entries), err)
+	}
+	if err := list.Keys.Rotate(context.Background()); !errors.Is(err, signing.ErrVerifyOnly) {
+		t.Errorf("the sessions-list process can make signing keys: %v; want signing.ErrVerifyOnly (no key-encryption key)", err)
 	}
 }

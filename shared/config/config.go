@@ -29,7 +29,15 @@ type Config struct {
 	// key-encryption key (KEY_ENCRYPTION_SECRET_ARN; AWS). Functions that
 	// never sign get neither and run verify-only.
 	KeyEncryptionSecretARN string
-	LogLevel               slog.Level
+	// CursorKey is the sessions page's cursor MAC key given directly
+	// (CURSOR_KEY, base64 of 32 bytes; local use), and CursorKeySecretARN
+	// the Secrets Manager secret it is derived from (CURSOR_KEY_SECRET_ARN;
+	// AWS). The sessions-list function gets one of them and no
+	// key-encryption key (issue 11 §14); a process with neither derives
+	// the cursor key from the key-encryption key.
+	CursorKey          []byte
+	CursorKeySecretARN string
+	LogLevel           slog.Level
 	// Lifetimes new clients get where they name none.
 	AccessTokenTTL     time.Duration
 	RefreshAbsoluteTTL time.Duration
@@ -96,6 +104,8 @@ func FromEnv(lookup Lookup) (Config, error) {
 		Region:                 r.str("AWS_REGION", "us-east-1"),
 		KeyEncryptionKey:       r.key("KEY_ENCRYPTION_KEY"),
 		KeyEncryptionSecretARN: r.str("KEY_ENCRYPTION_SECRET_ARN", ""),
+		CursorKey:              r.key("CURSOR_KEY"),
+		CursorKeySecretARN:     r.str("CURSOR_KEY_SECRET_ARN", ""),
 		LogLevel:               r.level("LOG_LEVEL"),
 		AccessTokenTTL:         r.duration("DEFAULT_ACCESS_TOKEN_TTL", 15*time.Minute),
 		RefreshAbsoluteTTL:     r.duration("DEFAULT_REFRESH_ABSOLUTE_TTL", 720*time.Hour),
@@ -112,6 +122,9 @@ func FromEnv(lookup Lookup) (Config, error) {
 	}
 	if c.KeyEncryptionKey != nil && c.KeyEncryptionSecretARN != "" {
 		r.fail("set only one of KEY_ENCRYPTION_KEY and KEY_ENCRYPTION_SECRET_ARN")
+	}
+	if c.CursorKey != nil && c.CursorKeySecretARN != "" {
+		r.fail("set only one of CURSOR_KEY and CURSOR_KEY_SECRET_ARN")
 	}
 	return c, errors.Join(r.errs...)
 }

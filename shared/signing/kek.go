@@ -83,6 +83,18 @@ func IdentifierKey(kek []byte) ([]byte, error) {
 	return derive(kek, labelIdentifier)
 }
 
+// CursorKeyFromSecret derives the cursor MAC key from a secret of its own,
+// shaped as KEKFromSecret accepts (issue 11 §14): the sessions-list
+// function holds it instead of the key-encryption key, so its table read
+// cannot unseal signing keys.
+func CursorKeyFromSecret(s string) ([]byte, error) {
+	root, err := KEKFromSecret(s)
+	if err != nil {
+		return nil, err
+	}
+	return derive(root, labelCursorMAC)
+}
+
 // checkKEK reports whether kek has the length of an AES-256 key.
 func checkKEK(kek []byte) error {
 	if len(kek) != KEKSize {
