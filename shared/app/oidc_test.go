@@ -13,6 +13,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/latchkey/latchkey/shared/app/apptest"
 	"github.com/latchkey/latchkey/shared/oauth"
 	"github.com/latchkey/latchkey/shared/tokens"
 )
@@ -251,4 +252,30 @@ func toStrings(v any) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// On DynamoDB, a code redemption whose scopes ask for claims reads the
+// user's claims item (USERSUB#) in the token function: the claims reach
+// the ID token, and IAM must allow the read (the harness refuses what the
+// function's policy does not allow).
+func TestCodeRedemptionReadsClaimsOnDynamoDB(t *testing.T) {
+	t.Parallel()
+	h := apptest.NewDynamo(t)
+	s := &signin{Harness: h, subject: h.User(testUser, testPassword), browser: h.Browser(), verifier: oauth2.GenerateVerifier()}
+	s.challengeOK = tokens.S256(s.verifier)
+	s.withClaims(t, map[string]any{"email": "alice@example.com"})
+	mail, _ := h.Client(tokens.ClientSpec{Name: "Mail App", Public: true, FirstParty: true,
+		Grants: []string{oauth.GrantAuthorizationCode}, Scopes: []string{"openid", "email"}, RedirectURIs: []string{callback}})
+	code := s.codeOf(s.browser.LogIn(s.loginForm(s.browser, mail, "scope", "openid email"), testUser, testPassword))
+	if _, err := h.App.Service.JWKS(context.Background()); err != nil { // the key set warm, as in a warm container
+		t.Fatal(err)
+	}
+	h.DB.Counter.Reset()
+	r := s.redeem(mail, "", code, s.verifier)
+	if r.Status != 200 || jwtPayload(r.Str("id_token"))["email"] != "alice@example.com" {
+		t.Fatalf("redeem = %d %s; want an ID token with the email", r.Status, r.Body)
+	}
+	if got := h.DB.Counter.Ops()["GetItem"]; got != 1 {
+		t.Errorf("redemption GetItem calls = %d (%v); want 1, the claims (the client is cached)", got, h.DB.Counter.Ops())
+	}
 }
