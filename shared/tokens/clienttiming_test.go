@@ -17,10 +17,11 @@ func TestUnknownClientIDCostsWhatAKnownOneDoes(t *testing.T) {
 	r := newRig(t, func(o *tokens.Options) { o.ClientCacheTTL = time.Minute })
 	known := r.client(tokens.ClientSpec{Grants: []string{oauth.GrantClientCredentials}, Scopes: []string{"read"}})
 	// An id that differs from the known one in its first character only
-	// (ids are random: "z"+rest would be the known id one time in 32).
+	// (ids are random: a fixed first character would be the known id's
+	// one time in 32).
 	unknown := "y" + known.ID[1:]
 	if known.ID[0] == 'y' {
-		unknown = unknown
+		unknown = "z" + known.ID[1:]
 	}
 	for _, tc := range []struct {
 		name string
