@@ -55,6 +55,7 @@ func metadataOf(iss string) oauth.ServerMetadata {
 		EndSessionEndpoint:                         iss + pathEndSession,
 		RevocationEndpoint:                         iss + "/oauth2/revoke",
 		IntrospectionEndpoint:                      iss + "/oauth2/introspect",
+		DeviceAuthorizationEndpoint:                iss + pathDeviceAuthorization,
 		ScopesSupported:                            tokens.StandardScopes,
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},

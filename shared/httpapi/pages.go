@@ -106,8 +106,11 @@ func (a *API) follow(w http.ResponseWriter, r *http.Request, next tokens.Next, s
 }
 
 func pagePath(page string) string {
-	if page == tokens.PageConsent {
+	switch page {
+	case tokens.PageConsent:
 		return pathConsent
+	case tokens.PageDevice:
+		return pathDevice
 	}
 	return pathLogin
 }

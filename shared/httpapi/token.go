@@ -29,6 +29,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		Code:         form.Get(oauth.ParamCode),
 		RedirectURI:  form.Get(oauth.ParamRedirectURI),
 		CodeVerifier: form.Get(oauth.ParamCodeVerifier),
+		DeviceCode:   form.Get(oauth.ParamDeviceCode),
 		Resources:    form[oauth.ParamResource],
 		IP:           clientIP(r),
 		UserAgent:    r.UserAgent(),

@@ -79,9 +79,15 @@ var wantEvents = map[string]eventCase{
 	"login.json":          {status: 400, page: "text/html"},
 	"consent-page.json":   {status: 400, page: "text/html"},
 	"consent.json":        {status: 400, page: "text/html"},
-	"logout-page.json":    {status: 302, page: "text/html", location: demoSPACallback + "?state=bye"},
-	"logout.json":         {status: 200, page: "text/html"},
-	"stylesheet.json":     {status: 200, page: "text/css"},
+	// The device flow (RFC 8628): the public demo client gets codes; the
+	// verification page shows its form, and the sample user code is no
+	// code Latchkey issued.
+	"device-authorization.json": {status: 200, field: "device_code"},
+	"device-page.json":          {status: 200, page: "text/html"},
+	"device.json":               {status: 400, page: "text/html"},
+	"logout-page.json":          {status: 302, page: "text/html", location: demoSPACallback + "?state=bye"},
+	"logout.json":               {status: 200, page: "text/html"},
+	"stylesheet.json":           {status: 200, page: "text/css"},
 	// The console: its page and one of its scripts.
 	"console.json":      {status: 200, page: "text/html"},
 	"console-file.json": {status: 200, page: "text/javascript"},
@@ -133,7 +139,7 @@ func seedDemo(t *testing.T, h *apptest.Harness) {
 	}
 	spa := c
 	spa.ID, spa.Name, spa.SecretHash, spa.AuthMethod, spa.FirstParty = "demo-spa", "Demo SPA", nil, oauth.AuthNone, true
-	spa.Grants, spa.Scopes, spa.RedirectURIs = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken}, []string{"openid", "read"}, []string{demoSPACallback}
+	spa.Grants, spa.Scopes, spa.RedirectURIs = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantDeviceCode}, []string{"openid", "read"}, []string{demoSPACallback}
 	if err := h.App.Store.CreateClient(context.Background(), spa); err != nil {
 		t.Fatalf("CreateClient(demo-spa): %v", err)
 	}

@@ -43,6 +43,7 @@ type ClientSpec struct {
 // supportedGrants are the grants a client may be registered for.
 var supportedGrants = []string{
 	oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken, oauth.GrantAuthorizationCode,
+	oauth.GrantDeviceCode,
 }
 
 // CreateClient registers a client and returns it with its secret, which is

@@ -184,7 +184,7 @@ func (s *Service) codeTokens(ctx context.Context, c Client, code AuthCode, r Tok
 		return oauth.TokenResponse{}, err
 	}
 	s.audit(ctx, slog.LevelInfo, "token_issued", slog.String("client_id", c.ID), slog.String("sub", code.Subject),
-		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.String("grant_type", oauth.GrantAuthorizationCode),
+		slog.String("sid", sess.ID), slog.String("jti", at.jti), slog.String("grant_type", r.GrantType),
 		slog.String("outcome", "ok"))
 	if refreshable {
 		resp = withRefresh(resp, refreshToken, sess, now)

@@ -70,9 +70,13 @@ type AuthRequest struct {
 	ForceConsent bool
 	// CSRFHash is SHA-256 of the browser's CSRF cookie: only the browser
 	// that started the request may post its forms.
-	CSRFHash  []byte
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	CSRFHash []byte
+	// DeviceHash names the device authorization (DeviceGrant.Hash) whose
+	// user code the user entered: the request ends on the verification
+	// page, not at a redirect URI (RFC 8628 §3.3).
+	DeviceHash []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
 }
 
 // authParams are an authorization request's parameters once checked.

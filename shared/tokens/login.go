@@ -125,6 +125,13 @@ func (s *Service) Login(ctx context.Context, r LoginRequest) (LoginResult, error
 // the consent page when consent is needed (the login session is written
 // alone), else a code, written with the login session in one request.
 func (s *Service) afterLogin(ctx context.Context, req AuthRequest, id string, login LoginSession) (Next, error) {
+	if req.DeviceHash != nil {
+		// A device request is approved on the verification page.
+		if err := s.store.CreateLogin(ctx, login); err != nil {
+			return Next{}, storeError(err)
+		}
+		return Next{Page: PageDevice, RequestID: id}, nil
+	}
 	need, err := s.needsConsent(ctx, req.FirstParty, req.ForceConsent, login.Subject, req.ClientID, req.Scopes)
 	if err != nil {
 		return Next{}, err

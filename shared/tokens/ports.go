@@ -43,6 +43,7 @@ type Store interface {
 	AuthorizationStore
 	LoginStore
 	ConsentStore
+	DeviceStore
 }
 
 // ClientStore persists OAuth clients.
@@ -217,6 +218,38 @@ type ConsentStore interface {
 	GetConsent(ctx context.Context, subject, clientID string) (Consent, error)
 	// DeleteConsent withdraws a consent; withdrawing none is no error.
 	DeleteConsent(ctx context.Context, subject, clientID string) error
+}
+
+// DeviceStore persists device authorizations (RFC 8628, docs/design.md
+// §10): each under the SHA-256 of its device code (DEVICE#), with a copy
+// under the HMAC of its user code (USERCODE#) that the verification page
+// looks up. Only the device code's item changes.
+type DeviceStore interface {
+	// CreateDeviceGrant stores g under both hashes in one request;
+	// ErrAlreadyExists if either is taken.
+	CreateDeviceGrant(ctx context.Context, g DeviceGrant) error
+	// GetDeviceByUserCode returns the grant a user code names as it was
+	// created; ErrNotFound for an unknown hash or one whose ExpiresAt is
+	// not after the store's clock.
+	GetDeviceByUserCode(ctx context.Context, userCodeHash []byte) (DeviceGrant, error)
+	// DecideDevice records the user's decision in one conditional write:
+	// on condition that the grant is pending and its ExpiresAt is after
+	// d.At. ErrConflict when it is not, ErrNotFound when it is gone.
+	DecideDevice(ctx context.Context, hash []byte, d DeviceDecision) error
+	// PollDevice records one poll at at by clientID and returns the grant
+	// as written, in one conditional write and no read: on condition that
+	// the grant is present, is clientID's and NextPollAt is not after at,
+	// it moves NextPollAt to at+Interval. A poll too early instead raises
+	// Interval by slowDown and moves NextPollAt to at plus the new
+	// interval (a second write), and returns the grant so updated with
+	// ErrConflict; another client's grant is returned unchanged with
+	// ErrConflict. ErrNotFound when it is gone (its ttl has passed).
+	PollDevice(ctx context.Context, hash []byte, clientID string, at time.Time, slowDown time.Duration) (DeviceGrant, error)
+	// RedeemDevice marks an approved grant used, with the session its
+	// tokens live in, in one conditional write (status approved), so its
+	// tokens are issued once. ErrConflict with the grant as stored when
+	// it is not approved, ErrNotFound when it is gone.
+	RedeemDevice(ctx context.Context, hash []byte, sessionID string, at time.Time) (DeviceGrant, error)
 }
 
 // KeyStore persists the signing key set as one versioned record, so that

@@ -22,6 +22,8 @@ type TokenRequest struct {
 	Code         string
 	RedirectURI  string
 	CodeVerifier string
+	// DeviceCode polls a device authorization (RFC 8628 §3.4).
+	DeviceCode string
 	// Resources are the request's resource parameters (RFC 8707 §2).
 	Resources []string
 	// SubjectToken and the fields after it are a token exchange request
@@ -44,7 +46,7 @@ type TokenRequest struct {
 func (s *Service) Token(ctx context.Context, r TokenRequest) (oauth.TokenResponse, error) {
 	switch r.GrantType {
 	case oauth.GrantClientCredentials, oauth.GrantPassword, oauth.GrantRefreshToken, oauth.GrantAuthorizationCode,
-		oauth.GrantTokenExchange:
+		oauth.GrantTokenExchange, oauth.GrantDeviceCode:
 	case "":
 		return oauth.TokenResponse{}, oauth.InvalidRequest("grant_type is required")
 	default:
@@ -67,6 +69,8 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (oauth.TokenRespons
 		return s.password(ctx, c, r)
 	case oauth.GrantAuthorizationCode:
 		return s.authorizationCode(ctx, c, r)
+	case oauth.GrantDeviceCode:
+		return s.deviceToken(ctx, c, r)
 	default:
 		return s.refresh(ctx, &c, RefreshRequest{
 			RefreshToken: r.RefreshToken, Scope: r.Scope, Resources: r.Resources, IP: r.IP, UserAgent: r.UserAgent,

@@ -60,6 +60,7 @@ type authRequestItem struct {
 	LoginHint     string       `dynamodbav:"login_hint,omitempty"`
 	ForceConsent  bool         `dynamodbav:"force_consent,omitempty"`
 	CSRFHash      []byte       `dynamodbav:"csrf_hash,omitempty"`
+	DeviceHash    []byte       `dynamodbav:"device_hash,omitempty"`
 	CreatedAt     timestamp    `dynamodbav:"created_at,omitempty"`
 	ExpiresAt     timestamp    `dynamodbav:"expires_at"`
 }
@@ -69,7 +70,7 @@ func toAuthRequestItem(r tokens.AuthRequest) authRequestItem {
 		PK: hashKey(authRequestPrefix, r.Hash), SK: skMeta, TTL: epochSeconds{r.ExpiresAt}, Hash: r.Hash,
 		ClientID: r.ClientID, ClientName: r.ClientName, FirstParty: r.FirstParty, RedirectURI: r.RedirectURI,
 		State: r.State, Scopes: r.Scopes, Resources: r.Resources, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge,
-		LoginHint: r.LoginHint, ForceConsent: r.ForceConsent, CSRFHash: r.CSRFHash,
+		LoginHint: r.LoginHint, ForceConsent: r.ForceConsent, CSRFHash: r.CSRFHash, DeviceHash: r.DeviceHash,
 		CreatedAt: timestamp{r.CreatedAt}, ExpiresAt: timestamp{r.ExpiresAt},
 	}
 }
@@ -82,7 +83,7 @@ func (it authRequestItem) value() tokens.AuthRequest {
 		Hash: nilIfEmpty(it.Hash), ClientID: it.ClientID, ClientName: it.ClientName, FirstParty: it.FirstParty,
 		RedirectURI: it.RedirectURI, State: it.State, Scopes: it.Scopes, Resources: it.Resources, Nonce: it.Nonce,
 		CodeChallenge: it.CodeChallenge, LoginHint: it.LoginHint, ForceConsent: it.ForceConsent,
-		CSRFHash: nilIfEmpty(it.CSRFHash), CreatedAt: it.CreatedAt.Time, ExpiresAt: it.ExpiresAt.Time,
+		CSRFHash: nilIfEmpty(it.CSRFHash), DeviceHash: nilIfEmpty(it.DeviceHash), CreatedAt: it.CreatedAt.Time, ExpiresAt: it.ExpiresAt.Time,
 	}
 }
 

@@ -32,7 +32,7 @@ func (si *signIn) init() {
 // requestRecord, codeRecord, loginRecord and consentRecord are the items
 // as the DynamoDB store keeps them.
 func requestRecord(r tokens.AuthRequest) tokens.AuthRequest {
-	r.Hash, r.CSRFHash = nilIfEmpty(r.Hash), nilIfEmpty(r.CSRFHash)
+	r.Hash, r.CSRFHash, r.DeviceHash = nilIfEmpty(r.Hash), nilIfEmpty(r.CSRFHash), nilIfEmpty(r.DeviceHash)
 	r.Scopes, r.Resources = slices.Clone(r.Scopes), slices.Clone(r.Resources)
 	r.CreatedAt, r.ExpiresAt = utc(r.CreatedAt), utc(r.ExpiresAt)
 	return r

@@ -25,6 +25,7 @@ type Store struct {
 	longLived map[string]tokens.LongLivedToken
 	keySet    *tokens.KeySet
 	signIn    signIn             // signin.go
+	devices   devices            // device.go
 	attempts  map[attemptKey]int // loginattempt.go; made on first use
 	// userSubjects maps the subject of a user whose claims were set to
 	// its username (userclaims.go).

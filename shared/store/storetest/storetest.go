@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"LoginAttempts", testLoginAttempts},
 		{"Disable", testDisable},
 		{"RegisteredClients", testRegisteredClients},
+		{"Devices", testDevices},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })
