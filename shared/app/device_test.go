@@ -205,6 +205,15 @@ func TestDeviceDenied(t *testing.T) {
 		t.Fatalf("deny = %d %s", done.Status, done.Body)
 	}
 	wantDeviceError(t, "poll after deny", d.poll(start.Str("device_code")), oauth.CodeAccessDenied)
+	other := d.approval(d.start("read").Str("user_code"))
+	for _, p := range []apptest.Page{ // a device's request is no authorization request
+		d.b.Get("/oauth2/consent?request=" + url.QueryEscape(other.Field("request"))),
+		d.b.Decide(other, "allow"),
+	} {
+		if p.Status != http.StatusBadRequest {
+			t.Errorf("the consent page with a device's request = %d; want 400", p.Status)
+		}
+	}
 	if again := d.decide(d.approval(start.Str("user_code")), "allow"); again.Status != http.StatusBadRequest {
 		t.Errorf("allow after deny = %d; want 400", again.Status)
 	}

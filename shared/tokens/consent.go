@@ -84,6 +84,9 @@ func (s *Service) needsConsent(ctx context.Context, firstParty, force bool, subj
 // Without a live login session the user is sent to the login page first.
 func (s *Service) ConsentPage(ctx context.Context, requestID, loginCookie string) (ConsentView, Next, error) {
 	req, err := s.getPending(ctx, requestID)
+	if err == nil && req.DeviceHash != nil {
+		err = errRequestGone() // a device's request is decided on its own page
+	}
 	if err != nil {
 		return ConsentView{}, Next{}, err
 	}
@@ -106,6 +109,9 @@ func (s *Service) Consent(ctx context.Context, d ConsentDecision) (Next, error) 
 		return Next{}, oauth.InvalidRequest("decision must be allow or deny")
 	}
 	req, err := s.pendingFor(ctx, d.RequestID, d.CSRF)
+	if err == nil && req.DeviceHash != nil {
+		err = errRequestGone() // a device's request is decided on its own page
+	}
 	if err != nil {
 		return Next{}, err
 	}
