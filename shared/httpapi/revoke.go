@@ -61,11 +61,11 @@ func (a *API) revokeSubject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	revoke := a.svc.RevokeSubject
-	switch q.Get("keep_long_lived") {
-	case "true":
+	switch keep, given := q["keep_long_lived"]; {
+	case !given || keep[0] == "false":
+	case keep[0] == "true":
 		revoke = a.svc.RevokeSubjectSessions
-	case "", "false":
-	default:
+	default: // an empty value included: say what is meant
 		a.writeError(w, r, oauth.InvalidRequest("keep_long_lived must be true or false"))
 		return
 	}
