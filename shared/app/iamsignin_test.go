@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -52,73 +50,33 @@ func TestIAMSignInPaths(t *testing.T) {
 	wantStatus(t, "revoke the subject's sessions", f.deleteAs(admin, "/sessions?subject="+url.QueryEscape(f.subject())), 200)
 	out := b.get("/oauth2/logout")
 	wantPage(t, "logout page", out, 200)
-	if p := b.post("/oauth2/logout", url.Values{}); p.status/100 != 2 && p.status/100 != 3 {
-		t.Fatalf("logout = %d %s", p.status, p.body)
+	if p := b.post("/oauth2/logout", url.Values{}); p.Status/100 != 2 && p.Status/100 != 3 {
+		t.Fatalf("logout = %d %s", p.Status, p.Body)
 	}
 }
 
 const iamCallback = "https://app.example/callback"
 
-// iamBrowser is a browser without JavaScript over HTTPS (the login cookie
-// is __Host- and Secure), following no redirect by itself.
+// iamBrowser is apptest's browser without JavaScript over HTTPS (the
+// login cookie is __Host- and Secure) around the fixture's handler, which
+// tags each request with its function for the IAM recorder.
 type iamBrowser struct {
-	t      *testing.T
-	f      fixture
-	srv    *httptest.Server
-	client *http.Client
+	*apptest.Browser
+	t *testing.T
+	f fixture
 }
 
-type iamPage struct {
-	status int
-	header http.Header
-	body   string
-}
+type iamPage = apptest.Page
 
 func newIAMBrowser(t *testing.T, f fixture) *iamBrowser {
 	srv := httptest.NewTLSServer(f.Handler)
 	t.Cleanup(srv.Close)
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{Transport: srv.Client().Transport, Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &iamBrowser{t: t, f: f, srv: srv, client: client}
+	return &iamBrowser{Browser: apptest.NewBrowser(t, srv), t: t, f: f}
 }
 
-func (b *iamBrowser) get(path string) iamPage { return b.send(http.MethodGet, path, nil) }
+func (b *iamBrowser) get(path string) iamPage { return b.Get(path) }
 
-func (b *iamBrowser) post(path string, form url.Values) iamPage {
-	return b.send(http.MethodPost, path, form)
-}
-
-func (b *iamBrowser) send(method, path string, form url.Values) iamPage {
-	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	if strings.HasPrefix(path, "/") {
-		path = b.srv.URL + path
-	}
-	req, err := http.NewRequest(method, path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	text, err := io.ReadAll(res.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return iamPage{res.StatusCode, res.Header, string(text)}
-}
+func (b *iamBrowser) post(path string, form url.Values) iamPage { return b.Post(path, form) }
 
 func (b *iamBrowser) authorizeURL(c tokens.Client, verifier string) string {
 	scope := "openid read"
@@ -145,7 +103,7 @@ func (b *iamBrowser) codeFrom(p iamPage) string {
 	b.t.Helper()
 	u, err := url.Parse(location(p))
 	if err != nil || !strings.HasPrefix(location(p), iamCallback) || u.Query().Get("code") == "" {
-		b.t.Fatalf("answer = %d Location %q %s; want a redirect to the callback with a code", p.status, location(p), p.body)
+		b.t.Fatalf("answer = %d Location %q %s; want a redirect to the callback with a code", p.Status, location(p), p.Body)
 	}
 	return u.Query().Get("code")
 }
@@ -162,13 +120,13 @@ func (b *iamBrowser) redeem(c tokens.Client, code, verifier string) apptest.Resp
 	return r
 }
 
-func location(p iamPage) string { return p.header.Get("Location") }
+func location(p iamPage) string { return p.Header.Get("Location") }
 
 var requestField = regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`)
 
 // field returns the value of a page's hidden input.
 func field(p iamPage, name string) string {
-	for _, m := range requestField.FindAllStringSubmatch(p.body, -1) {
+	for _, m := range requestField.FindAllStringSubmatch(p.Body, -1) {
 		if m[1] == name {
 			return m[2]
 		}
@@ -178,7 +136,7 @@ func field(p iamPage, name string) string {
 
 func wantPage(t *testing.T, what string, p iamPage, status int) {
 	t.Helper()
-	if p.status != status {
-		t.Fatalf("%s = %d %s; want %d", what, p.status, p.body, status)
+	if p.Status != status {
+		t.Fatalf("%s = %d %s; want %d", what, p.Status, p.Body, status)
 	}
 }
