@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the AWS SAM CLI from a project-local virtualenv (.venv-sam/), installing
-# it from PyPI on first use. Arguments go to `sam` unchanged, e.g.
+# Run the AWS SAM CLI from a virtualenv in the user's cache (scripts/pyvenv.sh:
+# one per version, shared by every checkout), installing it from PyPI on
+# first use. Arguments go to `sam` unchanged, e.g.
 #   scripts/sam.sh validate --lint
 #   scripts/sam.sh build
 #   scripts/sam.sh deploy --guided          # see README "Deploy to AWS"
@@ -12,37 +13,13 @@ set -euo pipefail
 readonly DEFAULT_SAM_CLI_VERSION="1.170.0"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="$root/.venv-sam"
 version="${SAM_CLI_VERSION:-$DEFAULT_SAM_CLI_VERSION}"
+# shellcheck source=scripts/pyvenv.sh
+source "$root/scripts/pyvenv.sh"
 
 die() {
 	echo "sam.sh: $*" >&2
 	exit 1
-}
-
-# installed: true if the venv holds a working sam of the wanted version.
-installed() {
-	[[ -x "$venv/bin/sam" && -f "$venv/.sam-cli-version" ]] &&
-		[[ "$(cat "$venv/.sam-cli-version")" == "$version" ]]
-}
-
-install_sam() {
-	local python
-	python="$(command -v python3 || true)"
-	[[ -n "$python" ]] || die "python3 not found: the SAM CLI needs Python 3.9+"
-	mkdir -p "$root/.cache"
-	# One installer at a time (make targets may run in parallel).
-	exec 9>"$root/.cache/sam-venv.lock"
-	flock 9
-	if ! installed; then
-		echo "sam.sh: installing aws-sam-cli==$version into .venv-sam/" >&2
-		rm -rf "$venv"
-		"$python" -m venv "$venv" || die "python3 -m venv failed (on Debian: apt-get install python3-venv)"
-		"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "aws-sam-cli==$version" ||
-			die "pip install aws-sam-cli==$version failed"
-		echo "$version" >"$venv/.sam-cli-version"
-	fi
-	flock -u 9
 }
 
 # local_defaults gives `sam local` a region and credentials when the AWS SDK
@@ -71,7 +48,7 @@ print("region" if s.get_config_variable("region") else "-", "credentials" if s.g
 	fi
 }
 
-installed || install_sam
+venv="$(pyvenv aws-sam-cli "$version")" || die "could not install aws-sam-cli==$version"
 
 export SAM_CLI_TELEMETRY=0
 # Only local subcommands get defaults. validate and build need no AWS at all
