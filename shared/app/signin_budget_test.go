@@ -63,22 +63,24 @@ func TestSignInRequestBudget(t *testing.T) {
 		// query and the session's write follow (DESIGN.md §2).
 		{"a code redemption with offline_access", 200, func() int { return redeem(first, page).Status },
 			map[string]int{"UpdateItem": 1, "Query": 1, "PutItem": 1}},
+		// Every step that uses the login session reads its user too, so a
+		// disabled user's session signs nobody in (tokens/login.go).
 		{"single sign-on, first-party", 302, func() int { page = b.Get(authorize(first, "openid")); return page.Status },
-			map[string]int{"GetItem": 1, "PutItem": 1}},
+			map[string]int{"GetItem": 2, "PutItem": 1}},
 		{"a code redemption without offline_access", 200, func() int { return redeem(first, page).Status },
 			map[string]int{"UpdateItem": 1, "Query": 1, "PutItem": 1}},
 		{"single sign-on, third-party without consent", 302, func() int {
 			page = b.Get(authorize(third, "openid read"))
 			return page.Status
-		}, map[string]int{"GetItem": 2, "PutItem": 1}},
+		}, map[string]int{"GetItem": 3, "PutItem": 1}},
 		{"rendering the consent page", 200, func() int { consent = b.Get(page.Location()); return consent.Status },
-			map[string]int{"GetItem": 2}},
+			map[string]int{"GetItem": 3}},
 		{"allowing", 303, func() int { page = b.Decide(consent, "allow"); return page.Status },
-			map[string]int{"GetItem": 2, "TransactWriteItems": 1}},
+			map[string]int{"GetItem": 3, "TransactWriteItems": 1}},
 		{"single sign-on, third-party with remembered consent", 302, func() int {
 			page = b.Get(authorize(third, "openid read"))
 			return page.Status
-		}, map[string]int{"GetItem": 2, "PutItem": 1}},
+		}, map[string]int{"GetItem": 3, "PutItem": 1}},
 	} {
 		h.DB.Counter.Reset()
 		if got := step.run(); got != step.status {

@@ -311,3 +311,24 @@ func TestLogout(t *testing.T) {
 		t.Errorf("logout without a session = %d; want the signed-out page", p.Status)
 	}
 }
+
+// A disabled user's login session no longer signs anyone in: single
+// sign-on answers login_required (and the form would refuse the
+// password), so `latchkey user disable` cannot be outrun by a browser
+// that is still signed in.
+func TestSingleSignOnEndsWhenTheUserIsDisabled(t *testing.T) {
+	s := newSignin(t)
+	s.signIn(s.browser)
+	if p := s.browser.Get(s.authorizeQuery(s.first, "prompt", "none")); p.LocationQuery().Get("code") == "" {
+		t.Fatalf("prompt=none with a login session = %d %q; want a code", p.Status, p.Location())
+	}
+	if _, err := s.App.Service.DisableUser(context.Background(), testUser); err != nil {
+		t.Fatalf("DisableUser: %v", err)
+	}
+	if p := s.browser.Get(s.authorizeQuery(s.first, "prompt", "none")); p.LocationQuery().Get("error") != "login_required" {
+		t.Errorf("prompt=none for a disabled user = %d %q; want login_required", p.Status, p.Location())
+	}
+	if p := s.browser.Get(s.authorizeQuery(s.first)); !strings.HasPrefix(p.Location(), "/oauth2/login?") {
+		t.Errorf("authorize for a disabled user = %d %q; want the login page", p.Status, p.Location())
+	}
+}

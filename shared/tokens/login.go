@@ -191,6 +191,21 @@ func (s *Service) liveLogin(ctx context.Context, cookie string) (*LoginSession, 
 	case !s.now().Before(l.ExpiresAt()):
 		return nil, true, nil
 	}
+	return s.loginOfActiveUser(ctx, l)
+}
+
+// loginOfActiveUser ends a login session whose user has since been
+// disabled (latchkey user disable): single sign-on, consent and device
+// approval must not hand such a user a code. One user read.
+func (s *Service) loginOfActiveUser(ctx context.Context, l LoginSession) (*LoginSession, bool, error) {
+	u, err := s.store.GetUser(ctx, l.Username)
+	switch {
+	case notFound(err) || (err == nil && u.Disabled):
+		s.audit(ctx, slog.LevelInfo, "login_session_ended", slog.String("sub", l.Subject), slog.String("outcome", "user_disabled"))
+		return nil, true, nil
+	case err != nil:
+		return nil, false, storeError(err)
+	}
 	return &l, false, nil
 }
 

@@ -79,8 +79,11 @@ func TestLockoutIsAReservation(t *testing.T) {
 			wg.Go(func() { _, _ = r.signInFrom(c, testUser, pw, attacker) })
 		}
 		wg.Wait()
-		if against, total := h.counts(u.PasswordHash); against > 10 || total != 32 {
-			t.Errorf("32 concurrent sign-ins checked the password %d times (%d hashes in all); want at most 10 (and 32: every attempt costs one hash)", against, total)
+		// The right password gives its attempt back and forgives the
+		// failures before it, so at most the limit hashes before it and
+		// the limit again after it: 2 × 10, never the whole burst.
+		if against, total := h.counts(u.PasswordHash); against > 20 || total != 32 {
+			t.Errorf("32 concurrent sign-ins checked the password %d times (%d hashes in all); want at most 20, the limit on each side of the one right password (and 32: every attempt costs one hash)", against, total)
 		}
 		if r.store.Ops()["ReserveLoginAttempt"] != 32 {
 			t.Errorf("reservations = %d; want one per attempt, 32", r.store.Ops()["ReserveLoginAttempt"])
