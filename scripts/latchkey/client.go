@@ -25,7 +25,7 @@ func (c cli) client(ctx context.Context, args []string) error {
 // deployment's defaults.
 func clientFlags(fs *flag.FlagSet, cfg config.Config, spec *tokens.ClientSpec) (grants, scopes *string) {
 	fs.StringVar(&spec.Name, "name", "", "client name (required)")
-	grants = fs.String("grants", "client_credentials", "comma-separated grants: client_credentials,password,refresh_token,authorization_code")
+	grants = fs.String("grants", "client_credentials", "comma-separated grants: client_credentials,password,refresh_token,authorization_code,urn:ietf:params:oauth:grant-type:device_code")
 	scopes = fs.String("scopes", "", `space-separated scopes the client may request, e.g. "read write"`)
 	fs.BoolVar(&spec.AllowOfflineAccess, "offline", false, "allow refresh tokens (the offline_access scope)")
 	fs.BoolVar(&spec.Public, "public", false, "a public client: no secret (token_endpoint_auth_method none)")

@@ -4,10 +4,10 @@
 // to a 0600 file before using the new access token, and picks up where
 // it left off after a restart. It is the README's "A long-running job".
 //
-// Latchkey does not serve the device flow yet (issue 14 §1): until it
-// does, -username signs in once with the password grant instead, for a
-// first-party client allowed it (make dev's demo client), the password
-// coming from $LATCHKEY_PASSWORD.
+// The client needs the device grant (see the README's "Devices and
+// CLIs"). Where no one can approve a device, -username signs in once with
+// the password grant instead, for a first-party client allowed it (make
+// dev's demo client), the password coming from $LATCHKEY_PASSWORD.
 //
 //	go run ./scripts/examples/longjob -issuer http://127.0.0.1:8080 \
 //	    -client-id cli -scope "read offline_access" -url http://127.0.0.1:9000/work
