@@ -41,11 +41,12 @@
 //		Issuer:          "https://auth.example.com",
 //		ScopesSupported: []string{"notes:read"},
 //		// Optional: accept reference and long-lived tokens, see
-//		// revocations at once.
+//		// revocations at once, with the credentials of a client
+//		// registered with --introspect (read from your configuration).
 //		Introspection: &resourceserver.Introspection{
 //			URL:          "https://auth.example.com/oauth2/introspect",
-//			ClientID:     os.Getenv("INTROSPECT_CLIENT_ID"),
-//			ClientSecret: os.Getenv("INTROSPECT_CLIENT_SECRET"),
+//			ClientID:     introspectID,
+//			ClientSecret: introspectSecret,
 //		},
 //	})
 //	if err != nil {
